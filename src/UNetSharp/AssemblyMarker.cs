@@ -1,0 +1,1 @@
+namespace UNetSharp; internal static class AssemblyMarker { }
