@@ -1,0 +1,29 @@
+using TorchSharp;
+using UNetSharp.Models.Topology;
+using static TorchSharp.torch;
+
+namespace UNetSharp.Models.Layers;
+
+/// <summary>A segmentation head: Conv(k x k, node width → classes), then up-sampling to full size for side heads.</summary>
+public sealed class HeadModule : nn.Module<Tensor, long[], Tensor>
+{
+    readonly nn.Module<Tensor, Tensor> conv;
+    readonly SpatialOps ops;
+
+    public HeadModule(SpatialOps ops, HeadSpec spec, int nodeChannels, int classes, string name) : base(name)
+    {
+        this.ops = ops;
+        Spec = spec;
+        conv = ops.Conv(nodeChannels, classes, spec.Kernel);
+        RegisterComponents();
+    }
+
+    public HeadSpec Spec { get; }
+
+    /// <summary>Logits of the node's features at full input resolution <paramref name="fullSize"/>.</summary>
+    public override Tensor forward(Tensor features, long[] fullSize)
+    {
+        var logits = conv.forward(features);
+        return Spec.Node.Level == 0 ? logits : ops.Resize(logits, fullSize);
+    }
+}

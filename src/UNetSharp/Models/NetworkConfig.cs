@@ -1,0 +1,85 @@
+using System.Text.Json.Serialization;
+using UNetSharp.Models.Topology;
+
+namespace UNetSharp.Models;
+
+/// <summary>Normalisation layer used in every block.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<NormKind>))]
+public enum NormKind { Batch, Instance }
+
+/// <summary>
+/// Everything that fixes a network's shape. Saved with checkpoints and exported models so that a file
+/// alone rebuilds its network. Defaults are the UNet# paper's (depth 4, widths 32..512, batch norm).
+/// </summary>
+public sealed record NetworkConfig
+{
+    public string Architecture { get; init; } = "unet#";
+
+    /// <summary>Spatial dimensions: 2 (images) or 3 (volumes).</summary>
+    public int Dimensions { get; init; } = 2;
+
+    public int InChannels { get; init; } = 1;
+
+    /// <summary>Output channels. 1 = binary (sigmoid); C ≥ 2 = multi-class (softmax, class 0 = background).</summary>
+    public int Classes { get; init; } = 1;
+
+    /// <summary>Number of down-samplings L; the grid has levels 0..L.</summary>
+    public int Depth { get; init; } = 4;
+
+    /// <summary>Channel width per level, Depth + 1 entries.</summary>
+    public IReadOnlyList<int> Widths { get; init; } = new[] { 32, 64, 128, 256, 512 };
+
+    public NormKind Norm { get; init; } = NormKind.Batch;
+
+    /// <summary>Heads on every top-row and side node (needed for pruning below depth L).</summary>
+    public bool DeepSupervision { get; init; } = true;
+
+    /// <summary>Classification-guided modules (CGM-deep on X^{L,0}, CGM-shallow on X^{1,0}).</summary>
+    public bool Cgm { get; init; }
+
+    /// <summary>Dropout rate before each CGM's 1x1 convolution.</summary>
+    public double CgmDropout { get; init; } = 0.5;
+
+    /// <summary>Default widths for a depth: 32·2^i, as the paper (32, 64, 128, 256, 512 at depth 4).</summary>
+    public static IReadOnlyList<int> DefaultWidths(int depth, int baseWidth = 32) =>
+        Enumerable.Range(0, depth + 1).Select(i => baseWidth << i).ToArray();
+
+    /// <summary>The skip topology this configuration describes (validates first).</summary>
+    public SkipTopology Topology()
+    {
+        Validate();
+        return Architectures.Create(Architecture, Depth, Widths);
+    }
+
+    /// <summary>Rejects configurations that cannot build, with a message that says which setting and why.</summary>
+    public void Validate()
+    {
+        if (!Architectures.Names.Contains(Architectures.Normalise(Architecture)))
+            throw new ConfigurationException($"unknown architecture '{Architecture}'; choose one of {string.Join(", ", Architectures.Names)}");
+        if (Dimensions is not (2 or 3)) throw new ConfigurationException($"dimensions must be 2 or 3, got {Dimensions}");
+        if (Depth is < 1 or > 8) throw new ConfigurationException($"depth must be between 1 and 8, got {Depth}");
+        if (Widths.Count != Depth + 1)
+            throw new ConfigurationException($"widths must have depth + 1 = {Depth + 1} entries (one per level), got {Widths.Count}: {string.Join(",", Widths)}");
+        if (Widths.Any(w => w <= 0)) throw new ConfigurationException($"widths must be positive, got {string.Join(",", Widths)}");
+        if (InChannels <= 0) throw new ConfigurationException($"in-channels must be positive, got {InChannels}");
+        if (Classes <= 0) throw new ConfigurationException($"classes must be positive, got {Classes}");
+        if (CgmDropout is < 0 or >= 1) throw new ConfigurationException($"CGM dropout must be in [0, 1), got {CgmDropout}");
+    }
+
+    /// <summary>Input sizes must be multiples of 2^L so that every level has an integer size.</summary>
+    public int SizeMultiple => 1 << Depth;
+
+    /// <summary>Checks a spatial input size, e.g. [512, 512]; the message says how to fix it.</summary>
+    public void ValidateInputSize(IReadOnlyList<long> spatial)
+    {
+        if (spatial.Count != Dimensions)
+            throw new ConfigurationException($"a {Dimensions}D network needs input [N, {InChannels}, {string.Join(", ", Enumerable.Repeat("size", Dimensions))}], got {spatial.Count} spatial axes");
+        if (spatial.Any(s => s < SizeMultiple || s % SizeMultiple != 0))
+        {
+            string padded = string.Join("x", spatial.Select(s => Math.Max(SizeMultiple, (s + SizeMultiple - 1) / SizeMultiple * SizeMultiple)));
+            throw new ConfigurationException(
+                $"input size {string.Join("x", spatial)} does not fit depth {Depth}: every axis must be a positive multiple of 2^{Depth} = {SizeMultiple} " +
+                $"(pad to {padded}, use a smaller depth, or predict with the sliding window, which pads automatically)");
+        }
+    }
+}
