@@ -1,0 +1,30 @@
+namespace UNetSharp.Benchmarks;
+
+/// <summary>Resident-set figures from /proc (Linux), for peak-memory reports. Zero where /proc is unavailable.</summary>
+public static class ProcessMemory
+{
+    /// <summary>Current resident set size in bytes.</summary>
+    public static long Resident() => ReadStatus("VmRSS:");
+
+    /// <summary>Peak resident set size in bytes since start or the last <see cref="ResetPeak"/>.</summary>
+    public static long Peak() => ReadStatus("VmHWM:");
+
+    /// <summary>Resets the kernel's peak-RSS mark (writes 5 to /proc/self/clear_refs), so a peak can be measured per step.</summary>
+    public static bool ResetPeak()
+    {
+        try { File.WriteAllText("/proc/self/clear_refs", "5"); return true; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
+    static long ReadStatus(string key)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith(key, StringComparison.Ordinal))
+                    return long.Parse(line[key.Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (IOException) { }
+        return 0;
+    }
+}
