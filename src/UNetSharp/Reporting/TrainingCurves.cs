@@ -1,0 +1,39 @@
+using UNetSharp.IO;
+
+namespace UNetSharp.Reporting;
+
+/// <summary>One point of a training curve.</summary>
+public sealed record CurvePoint(int Epoch, double TrainLoss, double? ValidationLoss, double? ValidationMetric);
+
+/// <summary>Loss and validation-metric curves as a PNG (ScottPlot): loss on the left axis, metric on the right.</summary>
+public static class TrainingCurves
+{
+    public static void Write(string path, IReadOnlyList<CurvePoint> points, string metricName = "validation Dice", int width = 900, int height = 500)
+    {
+        var plot = new ScottPlot.Plot();
+        double[] epochs = points.Select(p => (double)p.Epoch).ToArray();
+        var train = plot.Add.Scatter(epochs, points.Select(p => p.TrainLoss).ToArray());
+        train.LegendText = "training loss";
+        var withVal = points.Where(p => p.ValidationLoss is not null).ToList();
+        if (withVal.Count > 0)
+        {
+            var val = plot.Add.Scatter(withVal.Select(p => (double)p.Epoch).ToArray(), withVal.Select(p => p.ValidationLoss!.Value).ToArray());
+            val.LegendText = "validation loss";
+        }
+        var withMetric = points.Where(p => p.ValidationMetric is not null).ToList();
+        if (withMetric.Count > 0)
+        {
+            var metric = plot.Add.Scatter(withMetric.Select(p => (double)p.Epoch).ToArray(), withMetric.Select(p => p.ValidationMetric!.Value).ToArray());
+            metric.LegendText = metricName;
+            metric.Axes.YAxis = plot.Axes.Right;
+            plot.Axes.Right.Label.Text = metricName;
+            plot.Axes.SetLimitsY(0, 1, plot.Axes.Right);
+        }
+        plot.XLabel("epoch");
+        plot.YLabel("loss");
+        plot.Title("training curves");
+        plot.ShowLegend();
+        byte[] png = plot.GetImageBytes(width, height, ScottPlot.ImageFormat.Png);
+        AtomicFile.WriteAllBytes(path, png);
+    }
+}
