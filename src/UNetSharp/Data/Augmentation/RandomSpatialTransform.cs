@@ -81,7 +81,7 @@ public sealed class RandomSpatialTransform : IAugmentation
         var peak = field.abs().amax([.. Enumerable.Range(2, dims).Select(i => (long)i)], keepdim: true).clamp_min(1e-12);
         var perAxis = tensor(sizeXyz.Select(n => (float)(2 * magnitude / n)).ToArray()).reshape([1, dims, .. Enumerable.Repeat(1L, dims)]);
         var scaled = field / peak * perAxis;
-        return scaled.movedim(1, -1);
+        return scaled.movedim([1L], [-1L]);
     }
 
     private static double[,] Identity(int dims)
@@ -93,17 +93,17 @@ public sealed class RandomSpatialTransform : IAugmentation
 
     private static double[,] Rotation(int dims, UniformRange degrees, Random random)
     {
-        if (dims == 2) return Planar(3, 0, 1, Radians(degrees.Sample(random)), 2);
+        if (dims == 2) return Planar(2, 0, 1, Radians(degrees.Sample(random)));
         // 3D: independent angles about the x, y and z axes (nnU-Net), composed as Rx * Ry * Rz.
-        var rx = Planar(3, 1, 2, Radians(degrees.Sample(random)), 3);
-        var ry = Planar(3, 0, 2, Radians(degrees.Sample(random)), 3);
-        var rz = Planar(3, 0, 1, Radians(degrees.Sample(random)), 3);
+        var rx = Planar(3, 1, 2, Radians(degrees.Sample(random)));
+        var ry = Planar(3, 0, 2, Radians(degrees.Sample(random)));
+        var rz = Planar(3, 0, 1, Radians(degrees.Sample(random)));
         return Multiply(Multiply(rx, ry), rz);
     }
 
     private static double Radians(double deg) => deg * Math.PI / 180;
 
-    private static double[,] Planar(int _, int a, int b, double angle, int dims)
+    private static double[,] Planar(int dims, int a, int b, double angle)
     {
         var m = Identity(dims);
         m[a, a] = Math.Cos(angle); m[a, b] = -Math.Sin(angle);
