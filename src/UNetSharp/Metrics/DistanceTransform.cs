@@ -41,32 +41,45 @@ public static class DistanceTransform
         }
     }
 
-    const int LinesPerBlock = 256;
+    // Strided axes are processed in tiles of this many neighbouring lines: each of a tile's n rows is then one
+    // contiguous read/write instead of n scattered ones per line (a 512×512 plane is 2 MiB apart in memory).
+    const int TileWidth = 16;
 
     static void TransformAxis(double[] values, int n, int stride, double step)
     {
-        int lines = values.Length / n;
-        int blocks = (lines + LinesPerBlock - 1) / LinesPerBlock;
-        // Lines are numbered so that consecutive numbers start at adjacent voxels: a block of strided lines then
-        // shares cache lines, which keeps the slow-axis passes memory-friendly.
-        Parallel.For(0, blocks, () => new LineBuffers(n), (block, _, buffers) =>
+        int outerCount = values.Length / (n * stride);
+        int tilesPerOuter = (stride + TileWidth - 1) / TileWidth;
+        Parallel.For(0, outerCount * tilesPerOuter, () => new LineBuffers(n), (tileIndex, _, buffers) =>
         {
-            int end = Math.Min(lines, (block + 1) * LinesPerBlock);
-            for (int line = block * LinesPerBlock; line < end; line++)
+            int outer = tileIndex / tilesPerOuter;
+            int inner0 = (tileIndex - outer * tilesPerOuter) * TileWidth;
+            int width = Math.Min(TileWidth, stride - inner0);
+            int start = outer * n * stride + inner0;
+            if (stride == 1)
             {
-                int outer = line / stride, inner = line - outer * stride;
-                int start = outer * n * stride + inner;
-                for (int i = 0; i < n; i++) buffers.F[i] = values[start + i * stride];
+                // Contiguous line: no tile needed.
+                var line = values.AsSpan(start, n);
+                line.CopyTo(buffers.F);
                 LowerEnvelope(buffers, n, step);
-                for (int i = 0; i < n; i++) values[start + i * stride] = buffers.D[i];
+                buffers.D.AsSpan(0, n).CopyTo(line);
+                return buffers;
             }
+            double[] tile = buffers.Tile;
+            for (int i = 0; i < n; i++) values.AsSpan(start + i * stride, width).CopyTo(tile.AsSpan(i * width, width));
+            for (int c = 0; c < width; c++)
+            {
+                for (int i = 0; i < n; i++) buffers.F[i] = tile[i * width + c];
+                LowerEnvelope(buffers, n, step);
+                for (int i = 0; i < n; i++) tile[i * width + c] = buffers.D[i];
+            }
+            for (int i = 0; i < n; i++) tile.AsSpan(i * width, width).CopyTo(values.AsSpan(start + i * stride, width));
             return buffers;
         }, _ => { });
     }
 
     sealed class LineBuffers(int n)
     {
-        public readonly double[] F = new double[n], D = new double[n], Z = new double[n + 1];
+        public readonly double[] F = new double[n], D = new double[n], Z = new double[n + 1], Tile = new double[n * TileWidth];
         public readonly int[] V = new int[n];
     }
 

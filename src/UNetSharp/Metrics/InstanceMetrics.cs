@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace UNetSharp.Metrics;
 
 /// <summary>
@@ -77,38 +75,5 @@ public readonly record struct InstanceMetrics(
         foreach (var (predId, predArea) in overlap.PredictionAreas)
             if (!chosen.Contains(predId)) u += predArea;
         return (double)c / u;
-    }
-}
-
-/// <summary>Areas of all instances and intersections of every overlapping (prediction, reference) pair.</summary>
-internal sealed class InstanceOverlap
-{
-    public readonly record struct Pair(int PredictionId, int ReferenceId, long Intersection, long Union);
-
-    public Dictionary<int, long> PredictionAreas { get; } = [];
-    public Dictionary<int, long> ReferenceAreas { get; } = [];
-    public List<Pair> Pairs { get; } = [];
-    Dictionary<int, List<Pair>>? byReference;
-
-    public IEnumerable<Pair> PairsOfReference(int referenceId)
-    {
-        byReference ??= Pairs.GroupBy(p => p.ReferenceId).ToDictionary(g => g.Key, g => g.ToList());
-        return byReference.TryGetValue(referenceId, out var list) ? list : [];
-    }
-
-    public static InstanceOverlap Count(ReadOnlySpan<int> prediction, ReadOnlySpan<int> reference)
-    {
-        var result = new InstanceOverlap();
-        var intersections = new Dictionary<(int, int), long>();
-        for (int i = 0; i < prediction.Length; i++)
-        {
-            int p = prediction[i], r = reference[i];
-            if (p != 0) CollectionsMarshal.GetValueRefOrAddDefault(result.PredictionAreas, p, out _)++;
-            if (r != 0) CollectionsMarshal.GetValueRefOrAddDefault(result.ReferenceAreas, r, out _)++;
-            if (p != 0 && r != 0) CollectionsMarshal.GetValueRefOrAddDefault(intersections, (p, r), out _)++;
-        }
-        foreach (var ((p, r), inter) in intersections)
-            result.Pairs.Add(new Pair(p, r, inter, result.PredictionAreas[p] + result.ReferenceAreas[r] - inter));
-        return result;
     }
 }
