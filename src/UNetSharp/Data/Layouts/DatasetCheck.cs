@@ -1,0 +1,89 @@
+namespace UNetSharp.Data.Layouts;
+
+/// <summary>
+/// Loads every case of a data set once and reports what a user must know before training: pairs complete, image and label
+/// on the same grid, label values within the declared classes, intensity range, NaN/Inf, shapes and spacings. A broken
+/// case becomes a problem in the summary rather than an exception.
+/// </summary>
+public static class DatasetCheck
+{
+    public static DatasetCheckSummary Run(string dir, LayoutOptions? options = null) => Run(DatasetLayouts.Open(dir, options));
+
+    public static DatasetCheckSummary Run(SegmentationDataset dataset)
+    {
+        var problems = new List<CaseProblem>();
+        var shapes = new List<int[]>();
+        var spacings = new List<double[]>();
+        var dims = new SortedSet<int>();
+        var channels = new SortedSet<int>();
+        var classVoxels = new SortedDictionary<int, long>();
+        double min = double.PositiveInfinity, max = double.NegativeInfinity, sum = 0;
+        long finite = 0, nan = 0, inf = 0;
+        int loaded = 0;
+
+        SortedDictionary<int, string> declared;
+        try { declared = new SortedDictionary<int, string>(dataset.Metadata.Classes.ToDictionary()); }
+        catch (DataFormatException) { declared = []; } // the first case is broken: it is reported below
+
+        for (int i = 0; i < dataset.Count; i++)
+        {
+            string id = dataset.CaseIds[i];
+            SegmentationCase c;
+            try { c = dataset.Load(i); }
+            catch (DataFormatException e) { problems.Add(new CaseProblem(id, e.Message)); continue; }
+            loaded++;
+            shapes.Add(c.Shape); spacings.Add(c.Spacing); dims.Add(c.Dimensions); channels.Add(c.Channels);
+
+            long caseNan = 0, caseInf = 0;
+            foreach (float v in c.Image)
+            {
+                if (float.IsNaN(v)) { caseNan++; continue; }
+                if (float.IsInfinity(v)) { caseInf++; continue; }
+                if (v < min) min = v;
+                if (v > max) max = v;
+                sum += v; finite++;
+            }
+            nan += caseNan; inf += caseInf;
+            if (caseNan + caseInf > 0) problems.Add(new CaseProblem(id, $"{caseNan} NaN and {caseInf} infinite intensity values"));
+            if (c.Spacing.Any(s => !(s > 0) || !double.IsFinite(s))) problems.Add(new CaseProblem(id, $"spacing [{string.Join(",", c.Spacing)}] is not positive"));
+
+            if (c.Label is null) { problems.Add(new CaseProblem(id, "no label")); continue; }
+            var counts = new Dictionary<int, long>();
+            foreach (int v in c.Label) counts[v] = counts.GetValueOrDefault(v) + 1;
+            foreach (var (value, count) in counts) classVoxels[value] = classVoxels.GetValueOrDefault(value) + count;
+            var undeclared = counts.Keys.Where(v => declared.Count > 0 ? !declared.ContainsKey(v) : v < 0).Order().ToList();
+            if (undeclared.Count > 0)
+                problems.Add(new CaseProblem(id, $"label values {string.Join(", ", undeclared)} are not {(declared.Count > 0 ? "declared classes" : "valid classes (negative)")}"));
+        }
+        if (dims.Count > 1) problems.Add(new CaseProblem("*", $"cases mix {string.Join(" and ", dims.Select(d => d + "D"))} images"));
+        if (channels.Count > 1) problems.Add(new CaseProblem("*", $"cases mix {string.Join(", ", channels)} channels"));
+        if (dataset.Count == 0) problems.Add(new CaseProblem("*", "no cases found"));
+
+        bool uniform = dims.Count == 1;
+        return new DatasetCheckSummary
+        {
+            Root = dataset.Root,
+            Layout = dataset.Kind.ToString(),
+            Cases = dataset.Count,
+            LoadedCases = loaded,
+            Dimensions = [.. dims],
+            Channels = [.. channels],
+            Shape = uniform ? Stats(shapes.Select(s => s.Select(v => (double)v).ToArray()).ToList()) : null,
+            Spacing = uniform ? Stats(spacings) : null,
+            ClassVoxels = classVoxels,
+            DeclaredClasses = declared,
+            Intensity = finite > 0 ? new IntensityStats(min, max, sum / finite) : null,
+            NanVoxels = nan,
+            InfiniteVoxels = inf,
+            Problems = problems,
+        };
+    }
+
+    static AxisStats? Stats(List<double[]> rows)
+    {
+        if (rows.Count == 0) return null;
+        int axes = rows[0].Length;
+        double[] Axis(Func<double[], double> pick) => Enumerable.Range(0, axes).Select(a => pick(rows.Select(r => r[a]).Order().ToArray())).ToArray();
+        return new AxisStats(Axis(v => v[0]), Axis(v => v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2), Axis(v => v[^1]));
+    }
+}

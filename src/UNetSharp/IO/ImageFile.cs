@@ -1,0 +1,58 @@
+namespace UNetSharp.IO;
+
+/// <summary>Reads any supported image file by its name (.png, .tif/.tiff, .nii/.nii.gz) into a common form.</summary>
+public static class ImageFile
+{
+    public static readonly string[] Extensions = [".nii.gz", ".nii", ".png", ".tif", ".tiff"];
+
+    public static bool IsSupported(string path) => Extensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>File name without its image extension (".nii.gz" counts as one).</summary>
+    public static string Stem(string path)
+    {
+        string name = Path.GetFileName(path);
+        string? ext = Extensions.FirstOrDefault(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+        return ext is null ? Path.GetFileNameWithoutExtension(name) : name[..^ext.Length];
+    }
+
+    /// <summary>Intensities [C, (D,) H, W] with spacing (NIfTI: from pixdim, scaled by scl_slope/inter; 4D: dim[4] = channels).</summary>
+    public static RasterImage Read(string path)
+    {
+        if (NiftiFile.IsNiftiPath(path))
+        {
+            var nifti = NiftiFile.Read(path);
+            return FromNifti(nifti, path);
+        }
+        if (path.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) return PngFile.Read(path);
+        if (path.EndsWith(".tif", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tiff", StringComparison.OrdinalIgnoreCase)) return TiffFile.Read(path);
+        throw new DataFormatException(path, "unknown image file type (expected .nii, .nii.gz, .png, .tif or .tiff)");
+    }
+
+    public static RasterImage FromNifti(NiftiImage nifti, string path)
+    {
+        var h = nifti.Header;
+        if (h.Rank < 2) throw new DataFormatException(path, $"{h.Rank}-dimensional NIfTI image; expected 2D, 3D or 4D");
+        int bits = 8 * h.BytesPerVoxel;
+        return new RasterImage(nifti.ToFloat32(), h.Channels, h.SpatialShape, bits, h.Spacing);
+    }
+
+    /// <summary>A label map (one channel, whole numbers) with its shape [(D,) H, W] and spacing.</summary>
+    public static (int[] Labels, int[] Shape, double[] Spacing) ReadLabels(string path)
+    {
+        if (NiftiFile.IsNiftiPath(path))
+        {
+            var nifti = NiftiFile.Read(path);
+            var h = nifti.Header;
+            if (h.Rank < 2 || h.Channels != 1) throw new DataFormatException(path, $"label image has dims [{string.Join(",", h.Sizes)}]; expected one 2D or 3D volume");
+            return (nifti.ToInt32Labels(path), h.SpatialShape, h.Spacing);
+        }
+        if (path.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && PngFile.TryReadGray8(path) is var (pixels, height, width))
+        {
+            var labels = new int[pixels.Length];
+            for (int i = 0; i < labels.Length; i++) labels[i] = pixels[i];
+            return (labels, [height, width], [1.0, 1.0]);
+        }
+        var image = Read(path);
+        return (image.ToLabels(path), image.Shape, image.Spacing);
+    }
+}
