@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using TorchSharp;
+using TorchSharp.Modules;
+using UNetSharp.Models;
+using UNetSharp.Training.Checkpoints;
+using UNetSharp.Training.Losses;
+using static TorchSharp.torch;
+
+namespace UNetSharp.Training;
+
+/// <summary>
+/// Trains a <see cref="SegmentationNetwork"/> into a run folder: per-iteration learning-rate schedule, deep-supervision +
+/// CGM loss, validation every N epochs, best.ckpt / last.ckpt / history.csv after every epoch, early stopping.
+/// A fixed seed repeats the loss curve bitwise at a fixed CPU thread count, and a run killed at any moment continues
+/// from last.ckpt to the same weights and curve as an uninterrupted run.
+/// <code>
+/// using var trainer = Trainer.Start(networkConfig, new TrainingConfig { Epochs = 100 }, trainSource, "runs/a",
+///                                   HardDiceValidation.Create(validationSource));
+/// trainer.Run(progress);                      // IProgress&lt;EpochReport&gt;
+/// using var resumed = Trainer.Resume("runs/a", trainSource, HardDiceValidation.Create(validationSource));
+/// resumed.Run(progress);                      // continues after the last finished epoch
+/// </code>
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    public const string LastCheckpointName = "last.ckpt", BestCheckpointName = "best.ckpt";
+
+    readonly IBatchSource train;
+    readonly Func<SegmentationNetwork, ValidationResult>? validate;
+    readonly OptimizerHelper optimizer;
+    readonly SegmentationLoss loss;
+    readonly LearningRateSchedule schedule;
+    byte[] rngState;
+
+    Trainer(string runFolder, NetworkConfig network, TrainingConfig config, SegmentationNetwork model, OptimizerHelper optimizer,
+        TrainingState state, byte[] rngState, IBatchSource train, Func<SegmentationNetwork, ValidationResult>? validate)
+    {
+        RunFolder = runFolder;
+        Network = network;
+        Config = config;
+        Model = model;
+        State = state;
+        this.optimizer = optimizer;
+        this.rngState = rngState;
+        this.train = train;
+        this.validate = validate;
+        loss = new SegmentationLoss(config.Loss, network.Classes);
+        schedule = new LearningRateSchedule(config.LearningRate, config.MinLearningRate,
+            config.WarmupIterations(state.BatchesPerEpoch), config.TotalIterations(state.BatchesPerEpoch));
+    }
+
+    public string RunFolder { get; }
+    public NetworkConfig Network { get; }
+    public TrainingConfig Config { get; }
+    public SegmentationNetwork Model { get; }
+    public TrainingState State { get; }
+
+    public int TotalEpochs => Config.TotalEpochs(State.BatchesPerEpoch);
+    public string LastCheckpointPath => Path.Combine(RunFolder, LastCheckpointName);
+    public string BestCheckpointPath => Path.Combine(RunFolder, BestCheckpointName);
+
+    /// <summary>A new run: seeds torch with <see cref="TrainingConfig.Seed"/>, builds the network and optimiser. Refuses a folder that already holds a run.</summary>
+    public static Trainer Start(NetworkConfig network, TrainingConfig config, IBatchSource train, string runFolder,
+        Func<SegmentationNetwork, ValidationResult>? validate = null)
+    {
+        network.Validate();
+        config.Validate();
+        var loss = new SegmentationLoss(config.Loss, network.Classes); // rejects a loss that cannot fit the classes before anything is built
+        if (train.BatchesPerEpoch <= 0) throw new ConfigurationException("the training set yields no batches");
+        if (File.Exists(Path.Combine(runFolder, LastCheckpointName)))
+            throw new ConfigurationException($"{runFolder} already holds a run ({LastCheckpointName}): resume it or choose another folder");
+        Directory.CreateDirectory(runFolder);
+        if (config.Threads is int threads) set_num_threads(threads);
+        manual_seed(config.Seed);
+        var model = new SegmentationNetwork(network);
+        var optimizer = OptimizerFactory.Create(model.parameters(), config);
+        var state = new TrainingState { BatchesPerEpoch = train.BatchesPerEpoch, PartNames = loss.PartNames(network.Cgm).ToList() };
+        return new Trainer(runFolder, network, config, model, optimizer, state, TorchRngState(), train, validate);
+    }
+
+    /// <summary>Continues the run in <paramref name="runFolder"/> from its last.ckpt with the same training data.</summary>
+    public static Trainer Resume(string runFolder, IBatchSource train, Func<SegmentationNetwork, ValidationResult>? validate = null)
+    {
+        string path = Path.Combine(runFolder, LastCheckpointName);
+        var checkpoint = CheckpointFile.Read(path);
+        if (checkpoint.State.BatchesPerEpoch != train.BatchesPerEpoch)
+            throw new ConfigurationException($"{path}: the run had {checkpoint.State.BatchesPerEpoch} batches per epoch, the training data now gives {train.BatchesPerEpoch}; resume with the same data and batch size");
+        if (checkpoint.Training.Threads is int threads) set_num_threads(threads);
+        var model = CheckpointFile.BuildModel(path, checkpoint);
+        var optimizer = OptimizerFactory.Create(model.parameters(), checkpoint.Training);
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(checkpoint.OptimizerState));
+            optimizer.load_state_dict(reader);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            optimizer.Dispose();
+            model.Dispose();
+            throw new DataFormatException(path, $"checkpoint optimiser state does not fit the network: {e.Message}", e);
+        }
+        HistoryCsv.Write(runFolder, checkpoint.State); // drop rows of an epoch that finished after this checkpoint was taken
+        RemoveInterruptedWrites(runFolder);
+        return new Trainer(runFolder, checkpoint.Network, checkpoint.Training, model, optimizer, checkpoint.State, checkpoint.TorchRngState, train, validate);
+    }
+
+    /// <summary>Deletes temporary files a killed process left mid-write (AtomicFile's ".name.pid.guid.tmp" siblings).</summary>
+    static void RemoveInterruptedWrites(string runFolder)
+    {
+        foreach (var name in new[] { LastCheckpointName, BestCheckpointName, HistoryCsv.FileName })
+            foreach (var temp in Directory.EnumerateFiles(runFolder, $".{name}.*.tmp"))
+                try { File.Delete(temp); } catch (IOException) { } // best effort: a leftover temp file harms nothing
+    }
+
+    /// <summary>
+    /// Trains until the epoch count or iteration budget is reached or early stopping triggers. Cancellation is honoured
+    /// between batches; the unfinished epoch is dropped and last.ckpt stays at the previous epoch end.
+    /// </summary>
+    public TrainingState Run(IProgress<EpochReport>? progress = null, CancellationToken cancellation = default)
+    {
+        if (Config.Threads is int threads) set_num_threads(threads);
+        using (var saved = tensor(rngState)) random.set_rng_state(saved); // the stream continues exactly where the checkpoint (or the network's initialisation) left it
+        long totalIterations = Config.TotalIterations(State.BatchesPerEpoch);
+        var epochSeconds = new List<double>();
+        Model.train();
+        for (int epoch = State.CompletedEpochs; epoch < TotalEpochs && !State.EarlyStopped; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            int batches = (int)Math.Min(State.BatchesPerEpoch, totalIterations - State.Iteration);
+            var (meanLoss, meanParts, lastRate) = TrainEpoch(epoch, batches, cancellation);
+
+            bool validates = validate is not null && ((epoch + 1) % Config.ValidateEvery == 0 || epoch + 1 == TotalEpochs);
+            var validation = validates ? Validate() : null;
+            bool improved = validation is not null && !double.IsNaN(validation.Score) && (double.IsNaN(State.BestScore) || validation.Score > State.BestScore);
+            if (improved)
+            {
+                State.BestScore = validation!.Score;
+                State.BestEpoch = epoch + 1;
+            }
+            else if (validates && Config.Patience is int patience && epoch + 1 - State.BestEpoch >= patience)
+                State.EarlyStopped = true;
+            State.CompletedEpochs = epoch + 1;
+            State.History.Add(new HistoryRow
+            {
+                Epoch = epoch + 1, LearningRate = lastRate, TrainLoss = meanLoss, LossParts = meanParts,
+                ValidationScore = validation?.Score, ValidationPerClass = validation?.PerClass, Seconds = clock.Elapsed.TotalSeconds,
+            });
+
+            // best before last: a crash between the two leaves last.ckpt one epoch behind, and the resumed run redoes that epoch identically.
+            var checkpoint = Capture();
+            if (improved) CheckpointFile.Write(BestCheckpointPath, checkpoint);
+            CheckpointFile.Write(LastCheckpointPath, checkpoint);
+            HistoryCsv.Write(RunFolder, State);
+
+            epochSeconds.Add(clock.Elapsed.TotalSeconds);
+            var eta = TimeSpan.FromSeconds(epochSeconds.Average() * (State.EarlyStopped ? 0 : TotalEpochs - epoch - 1));
+            progress?.Report(new EpochReport(epoch + 1, TotalEpochs, State.Iteration, lastRate, meanLoss,
+                State.PartNames.Zip(meanParts).ToDictionary(p => p.First, p => p.Second), validation, improved, clock.Elapsed, eta, State.EarlyStopped));
+        }
+        return State;
+    }
+
+    (double Loss, double[] Parts, double LastRate) TrainEpoch(int epoch, int batches, CancellationToken cancellation)
+    {
+        double lossSum = 0, rate = 0;
+        var partSums = new double[State.PartNames.Count];
+        for (int b = 0; b < batches; b++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            rate = schedule.At(State.Iteration);
+            OptimizerFactory.SetLearningRate(optimizer, rate);
+            var (images, labels) = train.GetBatch(epoch, b);
+            using (images)
+            using (labels)
+            {
+                optimizer.zero_grad();
+                var result = loss.Compute(Model.forward(images), labels);
+                double total = result.Total.item<float>();
+                if (!double.IsFinite(total))
+                    throw new UNetSharpException($"training diverged: the loss is {total} at epoch {epoch + 1}, batch {b + 1}; lower the learning rate or set a gradient clip norm");
+                result.Total.backward();
+                if (Config.GradientClipNorm is double clip) nn.utils.clip_grad_norm_(Model.parameters(), clip);
+                optimizer.step();
+                lossSum += total;
+                for (int k = 0; k < partSums.Length; k++) partSums[k] += result.Parts[State.PartNames[k]];
+            }
+            State.Iteration++;
+        }
+        return (lossSum / batches, partSums.Select(s => s / batches).ToArray(), rate);
+    }
+
+    ValidationResult Validate()
+    {
+        Model.eval();
+        try
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            return validate!(Model);
+        }
+        finally { Model.train(); }
+    }
+
+    Checkpoint Capture()
+    {
+        var weights = new MemoryStream();
+        using (var writer = new BinaryWriter(weights, System.Text.Encoding.UTF8, leaveOpen: true)) Model.save(writer);
+        var optimizerState = new MemoryStream();
+        using (var writer = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true)) optimizer.save_state_dict(writer);
+        rngState = TorchRngState();
+        return new Checkpoint
+        {
+            Network = Network, Training = Config, State = State,
+            Weights = weights.ToArray(), OptimizerState = optimizerState.ToArray(), TorchRngState = rngState,
+        };
+    }
+
+    static byte[] TorchRngState()
+    {
+        using var state = random.get_rng_state();
+        return state.data<byte>().ToArray();
+    }
+
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        Model.Dispose();
+    }
+}

@@ -1,0 +1,71 @@
+using UNetSharp.Training.Losses;
+
+namespace UNetSharp.Training;
+
+/// <summary>
+/// How to train; saved (JSON) in every checkpoint so a resumed run continues with the same settings. Defaults follow
+/// docs/UNET-SHARP.md §4: Adam, lr 1e-3, weight decay 1e-4, cosine annealing to 1e-5, 100 epochs. The batch size belongs to the batch source.
+/// </summary>
+public sealed record TrainingConfig
+{
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Floor of the cosine annealing.</summary>
+    public double MinLearningRate { get; init; } = 1e-5;
+
+    /// <summary>SGD momentum (ignored by Adam).</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary>L2 weight decay as PyTorch's Adam/SGD apply it.</summary>
+    public double WeightDecay { get; init; } = 1e-4;
+
+    /// <summary>Linear warm-up from lr/W to lr over this many epochs (fractions allowed; converted to iterations), then cosine.</summary>
+    public double WarmupEpochs { get; init; }
+
+    public int Epochs { get; init; } = 100;
+
+    /// <summary>Iteration budget; when set it replaces <see cref="Epochs"/> (the last epoch may be partial).</summary>
+    public long? MaxIterations { get; init; }
+
+    /// <summary>Validate after every N-th epoch (and after the last).</summary>
+    public int ValidateEvery { get; init; } = 1;
+
+    /// <summary>Early stopping: stop when the validation score has not improved for this many epochs. Null: never.</summary>
+    public int? Patience { get; init; }
+
+    /// <summary>Clip the global gradient norm to this value. Null: no clipping.</summary>
+    public double? GradientClipNorm { get; init; }
+
+    /// <summary>Seeds torch's generator before the network is built, so weights, dropout and the whole loss curve repeat.</summary>
+    public long Seed { get; init; } = 12345;
+
+    /// <summary>Intra-op CPU threads for the run (null: leave torch's setting). Results repeat bitwise only at a fixed thread count.</summary>
+    public int? Threads { get; init; }
+
+    public LossOptions Loss { get; init; } = new();
+
+    public void Validate()
+    {
+        if (!(LearningRate > 0)) throw new ConfigurationException($"learning rate must be positive, got {LearningRate}");
+        if (MinLearningRate < 0 || MinLearningRate > LearningRate) throw new ConfigurationException($"minimum learning rate must be in [0, lr = {LearningRate}], got {MinLearningRate}");
+        if (Momentum is < 0 or >= 1) throw new ConfigurationException($"momentum must be in [0, 1), got {Momentum}");
+        if (WeightDecay < 0) throw new ConfigurationException($"weight decay must be ≥ 0, got {WeightDecay}");
+        if (WarmupEpochs < 0) throw new ConfigurationException($"warm-up epochs must be ≥ 0, got {WarmupEpochs}");
+        if (Epochs <= 0 && MaxIterations is null) throw new ConfigurationException($"epochs must be positive, got {Epochs}");
+        if (MaxIterations is <= 0) throw new ConfigurationException($"iteration budget must be positive, got {MaxIterations}");
+        if (ValidateEvery <= 0) throw new ConfigurationException($"validate-every must be positive, got {ValidateEvery}");
+        if (Patience is <= 0) throw new ConfigurationException($"patience must be positive, got {Patience}");
+        if (GradientClipNorm is <= 0) throw new ConfigurationException($"gradient clip norm must be positive, got {GradientClipNorm}");
+        if (Threads is <= 0) throw new ConfigurationException($"threads must be positive, got {Threads}");
+        if (Loss.CgmWeight < 0) throw new ConfigurationException($"CGM loss weight must be ≥ 0, got {Loss.CgmWeight}");
+    }
+
+    /// <summary>Total optimiser steps for a number of batches per epoch.</summary>
+    public long TotalIterations(int batchesPerEpoch) => MaxIterations ?? (long)Epochs * batchesPerEpoch;
+
+    /// <summary>Epochs actually run (the iteration budget rounded up to whole epochs).</summary>
+    public int TotalEpochs(int batchesPerEpoch) => (int)((TotalIterations(batchesPerEpoch) + batchesPerEpoch - 1) / batchesPerEpoch);
+
+    public long WarmupIterations(int batchesPerEpoch) => (long)Math.Round(WarmupEpochs * batchesPerEpoch);
+}
