@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using UNetSharp.Data.Layouts;
+using UNetSharp.IO;
+using UNetSharp.Models;
+
+namespace UNetSharp.Planning;
+
+/// <summary>
+/// Everything decided before training that prediction must repeat: the network, how images are read and normalised,
+/// the patch size, and the depth to predict at. Saved as plan.json in the run folder (nnU-Net's "plans").
+/// </summary>
+public sealed record ExperimentPlan
+{
+    public const string FileName = "plan.json";
+
+    public required NetworkConfig Network { get; init; }
+
+    /// <summary>One entry per input channel.</summary>
+    public required IReadOnlyList<ChannelNormalization> Normalization { get; init; }
+
+    /// <summary>Training patch (and default inference tile) size, spatial axes slowest first; multiples of 2^L.</summary>
+    public required IReadOnlyList<int> PatchSize { get; init; }
+
+    public int BatchSize { get; init; } = 2;
+
+    /// <summary>How the data set's files are read (layout kind, binary foreground value, RGB → gray).</summary>
+    public LayoutOptions Layout { get; init; } = LayoutOptions.Default;
+
+    /// <summary>Label value of each class index, e.g. [0, 1, 2]; predictions are written with these values.</summary>
+    public IReadOnlyList<int> ClassValues { get; init; } = new[] { 0, 1 };
+
+    /// <summary>Modality names per channel as the data set declared them.</summary>
+    public IReadOnlyList<string> Modalities { get; init; } = Array.Empty<string>();
+
+    /// <summary>Depth to predict at unless told otherwise (chosen on validation, else the full depth).</summary>
+    public int? PredictionDepth { get; init; }
+
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public void Save(string runFolder) => AtomicFile.WriteAllText(Path.Combine(runFolder, FileName), ToJson());
+
+    /// <summary>Reads plan.json from a run folder, or from next to a checkpoint file.</summary>
+    public static ExperimentPlan Load(string runFolderOrFile)
+    {
+        string path = Directory.Exists(runFolderOrFile) ? Path.Combine(runFolderOrFile, FileName)
+            : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(runFolderOrFile)) ?? ".", FileName);
+        if (!File.Exists(path)) throw new DataFormatException(path, "plan not found (a run folder holds plan.json beside its checkpoints)");
+        try
+        {
+            var plan = JsonSerializer.Deserialize<ExperimentPlan>(File.ReadAllText(path), Json) ?? throw new DataFormatException(path, "empty plan");
+            plan.Network.Validate();
+            if (plan.Normalization.Count != plan.Network.InChannels)
+                throw new DataFormatException(path, $"plan has {plan.Normalization.Count} channel normalisations for {plan.Network.InChannels} input channels");
+            return plan;
+        }
+        catch (JsonException e) { throw new DataFormatException(path, $"invalid plan: {e.Message}", e); }
+        catch (ConfigurationException e) { throw new DataFormatException(path, $"invalid plan: {e.Message}", e); }
+    }
+}
