@@ -10,9 +10,22 @@ app.Configure(config =>
     config.PropagateExceptions();
     config.AddCommand<InfoCommand>("info").WithDescription("Parameters and GFLOPs of a network at every pruned depth.")
         .WithExample("info", "--arch", "unet#", "--dims", "2", "--in-channels", "3", "--classes", "1", "--json");
+    config.AddCommand<TrainCommand>("train").WithDescription("Plan, train, evaluate every pruned depth; writes a run folder.")
+        .WithExample("train", "--data", "../shared/data/isbi2012-em", "--out", "runs/isbi", "--epochs", "40");
+    config.AddCommand<DemoCommand>("demo").WithDescription("Train and evaluate a small UNet# on synthetic cells; writes metrics, curves and overlays.");
+    config.AddCommand<PredictCommand>("predict").WithDescription("Label maps for an image or a folder of images (NIfTI, PNG, TIFF) with a trained model.")
+        .WithExample("predict", "--model", "runs/spleen", "--input", "scans/", "--out", "masks/", "--depth", "2");
+    config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Score a folder of predictions against a folder of references (Dice, IoU, HD95, ASSD; PQ/AJI with --instances).");
+    config.AddBranch("data", data =>
+    {
+        data.SetDescription("Data set tools.");
+        data.AddCommand<DataCheckCommand>("check").WithDescription("Load every case once and report shapes, spacings, classes and problems.");
+    });
     config.AddBranch("bench", bench =>
     {
         bench.SetDescription("Benchmarks (results written to files).");
+        bench.AddCommand<BenchLoaderCommand>("loader").WithDescription("Patch-loader throughput per data set against the UNet# training-step rate.");
+        bench.AddCommand<BenchPredictCommand>("predict").WithDescription("Prediction latency per depth, TTA, BN folding and threads; CT-size volume memory.");
         bench.AddCommand<BenchModelCommand>("model").WithDescription("Forward and training-step speed per architecture and depth against GEMM/conv references.");
     });
 });

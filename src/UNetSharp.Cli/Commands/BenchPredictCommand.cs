@@ -1,0 +1,95 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using UNetSharp.Inference.Jobs;
+using UNetSharp.IO;
+
+namespace UNetSharp.Cli.Commands;
+
+/// <summary>
+/// `unetsharp bench predict`: prediction latency per 2D slice and per 3D volume at every depth (folded or not, TTA,
+/// threads) with speed-ups next to FLOP and paper ratios; or, with --ct-volume, one CT-size volume's time and peak RSS.
+/// </summary>
+public sealed class BenchPredictCommand : Command<BenchPredictCommand.Settings>
+{
+    const string HippocampusFolder = "../shared/data/msd-hippocampus/imagesTr";
+
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--size <N>"), Description("2D slice side (default 512)")] public int Size { get; init; } = 512;
+        [CommandOption("--dims <D>"), Description("2 = slices only, 3 = volumes only (default both)")] public int? Dimensions { get; init; }
+        [CommandOption("--depths <LIST>"), Description("depths to time (default 1,2,3,4)")] public string Depths { get; init; } = "1,2,3,4";
+        [CommandOption("--tta"), Description("also time mirroring TTA (folded network)")] public bool Tta { get; init; }
+        [CommandOption("--threads <LIST>"), Description("thread counts, e.g. 1,2 (default: all cores)")] public string? Threads { get; init; }
+        [CommandOption("--volumes <DIR>"), Description($"NIfTI volumes (default {HippocampusFolder} when present, else synthetic 40x56x40)")] public string? Volumes { get; init; }
+        [CommandOption("--max-volumes <N>")] public int MaxVolumes { get; init; } = 2;
+        [CommandOption("--widths3d <LIST>"), Description("3D UNet# widths per level (default 16,32,64,128,256: depth 4)")] public string Widths3D { get; init; } = "16,32,64,128,256";
+        [CommandOption("--repeats <N>"), Description("timed runs per measurement, median kept (default 3, after 1 warm-up)")] public int Repeats { get; init; } = 3;
+        [CommandOption("--ct-volume"), Description("instead: one synthetic CT-size volume, time and peak RSS")] public bool CtVolume { get; init; }
+        [CommandOption("--ct-size <XxYxZ>"), Description("CT volume size x, y, z (default 512x512x200)")] public string CtSize { get; init; } = "512x512x200";
+        [CommandOption("--ct-widths <LIST>"), Description("CT network widths (default 16,32,64,128: the planner's 3D default)")] public string CtWidths { get; init; } = "16,32,64,128";
+        [CommandOption("--ct-depth <L>"), Description("depth to run the CT network at (default full)")] public int? CtDepth { get; init; }
+        [CommandOption("--ct-overlap <F>")] public double CtOverlap { get; init; } = 0.5;
+        [CommandOption("--out <FILE>"), Description("JSON result file (default bench-predict.json)")] public string Out { get; init; } = "bench-predict.json";
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        try { return settings.CtVolume ? RunCt(settings) : RunSpeed(settings); }
+        catch (UNetSharpException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    static int RunSpeed(Settings s)
+    {
+        if (s.Dimensions is not (null or 2 or 3)) throw new ConfigurationException($"--dims must be 2 or 3, got {s.Dimensions}");
+        var options = new PredictionSpeedOptions
+        {
+            Depths = NetworkSettings.ParseList(s.Depths, "--depths"), SliceSize = s.Size, Tta = s.Tta,
+            Threads = s.Threads is null ? [] : NetworkSettings.ParseList(s.Threads, "--threads"),
+            Slices = s.Dimensions is null or 2, Volumes = s.Dimensions is null or 3,
+            VolumeFolder = s.Volumes ?? (Directory.Exists(HippocampusFolder) ? HippocampusFolder : null), MaxVolumes = s.MaxVolumes,
+            Widths3D = NetworkSettings.ParseList(s.Widths3D, "--widths3d"), Repeats = s.Repeats,
+        };
+        if (s.Volumes is not null && !Directory.Exists(s.Volumes)) throw new DataFormatException(s.Volumes, "volume folder not found");
+        if (options.SliceSize % 16 != 0) throw new ConfigurationException($"--size must be a multiple of 16 (2^4), got {options.SliceSize}");
+        PredictionSpeedReport report = null!;
+        AnsiConsole.Status().Start("benchmarking", ctx => report = PredictionSpeedBenchmark.Run(options, new Inline(m => ctx.Status(Markup.Escape(m)))));
+        AtomicFile.WriteAllText(s.Out, report.ToJson());
+
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(report.Machine)}; volumes: {Markup.Escape(report.VolumeSource)}[/]");
+        var table = new Table();
+        table.AddColumns("target", "shape", "threads", "BN", "TTA", "depth", "nodes", "GFLOP", "ms", "speed-up vs full", "FLOP ratio", "paper DSB2018", "paper LIDC");
+        foreach (var r in report.Rows)
+            table.AddRow(r.Target, Markup.Escape(r.Shape), r.Threads.ToString(), r.Folded ? "folded" : "-", r.Tta ? "on" : "-", $"L{r.Depth}", r.Nodes.ToString(),
+                r.Gflop.ToString("F1"), r.MedianMs.ToString("F1"), r.SpeedupVsFull.ToString("F2"), r.FlopRatioVsFull.ToString("F2"),
+                r.PaperDsb2018Ratio?.ToString("F2") ?? "-", r.PaperLidcRatio?.ToString("F2") ?? "-");
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"written to [bold]{Markup.Escape(Path.GetFullPath(s.Out))}[/]");
+        return 0;
+    }
+
+    static int RunCt(Settings s)
+    {
+        var xyz = NetworkSettings.ParseSize(s.CtSize, 3);
+        int[] shape = [(int)xyz[2], (int)xyz[1], (int)xyz[0]];
+        CtVolumeResult result = null!;
+        AnsiConsole.Status().Start($"predicting a {s.CtSize} volume", _ =>
+            result = CtVolumeBenchmark.Run(shape, NetworkSettings.ParseList(s.CtWidths, "--ct-widths"), s.CtDepth, overlap: s.CtOverlap));
+        AtomicFile.WriteAllText(s.Out, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        AnsiConsole.MarkupLine($"{s.CtSize} (z,y,x {string.Join("x", result.Shape)}), widths {string.Join(",", result.Widths)} at L{result.Depth}, tile {string.Join("x", result.Tile)}, " +
+            $"overlap {result.Overlap}: {result.Tiles} tiles in {result.Seconds:F1} s; input {result.InputMb:F0} MB, RSS before {result.BaselineRssMb:F0} MB, peak {result.PeakRssMb:F0} MB" +
+            (result.PeakWasReset ? "" : " (peak since process start: /proc/self/clear_refs not writable)"));
+        AnsiConsole.MarkupLine($"written to [bold]{Markup.Escape(Path.GetFullPath(s.Out))}[/]");
+        return 0;
+    }
+
+    sealed class Inline(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+}

@@ -1,0 +1,58 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using UNetSharp.Data.Layouts;
+
+namespace UNetSharp.Cli.Commands;
+
+/// <summary>
+/// `unetsharp data check`: loads every case once and reports shapes, spacings, classes, intensities and problems.
+/// Exit codes: 0 no problem; 3 problems found (listed); 2 bad arguments or a folder that cannot be opened.
+/// </summary>
+public sealed class DataCheckCommand : Command<DataCheckCommand.Settings>
+{
+    public const int ProblemsFound = 3;
+
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--data <DIR>"), Description("data set folder (MSD/nnU-Net imagesTr+labelsTr, images/+labels/, or DSB 2018)")]
+        public string? Data { get; init; }
+
+        [CommandOption("--json"), Description("print one JSON object")]
+        public bool Json { get; init; }
+
+        [CommandOption("--layout <KIND>"), Description("auto | paired | dsb | msd (default auto)")]
+        public string Layout { get; init; } = "auto";
+
+        [CommandOption("--binary-foreground <V>"), Description("in 0/255 label images, the value that is class 1: 255 or 0 (default 255)")]
+        public int BinaryForeground { get; init; } = 255;
+
+        [CommandOption("--gray"), Description("convert colour images to one gray channel")]
+        public bool Gray { get; init; }
+    }
+
+    public static DatasetLayoutKind ParseLayout(string text) => text.ToLowerInvariant() switch
+    {
+        "auto" => DatasetLayoutKind.Auto,
+        "paired" => DatasetLayoutKind.PairedFolders,
+        "dsb" => DatasetLayoutKind.Dsb2018,
+        "msd" => DatasetLayoutKind.Msd,
+        _ => throw new ConfigurationException($"--layout must be auto, paired, dsb or msd, got '{text}'"),
+    };
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        string data = settings.Data ?? throw new ConfigurationException("--data <DIR> is required");
+        if (settings.BinaryForeground is not (0 or 255)) throw new ConfigurationException($"--binary-foreground must be 0 or 255, got {settings.BinaryForeground}");
+        var options = new LayoutOptions { Kind = ParseLayout(settings.Layout), BinaryForeground = settings.BinaryForeground, Gray = settings.Gray };
+        var summary = DatasetCheck.Run(data, options);
+        if (settings.Json)
+            Console.Out.WriteLine(summary.ToJson());
+        else
+        {
+            AnsiConsole.WriteLine(summary.ToText().TrimEnd());
+            AnsiConsole.MarkupLine(summary.Ok ? "[green]OK[/]" : $"[red]{summary.Problems.Count} problem(s)[/]");
+        }
+        return summary.Ok ? 0 : ProblemsFound;
+    }
+}

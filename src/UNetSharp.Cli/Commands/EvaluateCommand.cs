@@ -1,0 +1,87 @@
+using System.ComponentModel;
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using UNetSharp.Evaluation;
+
+namespace UNetSharp.Cli.Commands;
+
+/// <summary>
+/// `unetsharp evaluate`: scores a prediction folder against a reference folder and writes cases.csv and summary.json.
+/// Exit codes: 0 every file paired and scored; 3 results written but some files were unmatched or on a different grid
+/// (listed); 2 bad arguments or an unreadable file (nothing written).
+/// </summary>
+public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
+{
+    public const int Incomplete = 3;
+
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--pred <DIR>"), Description("predicted label maps (.nii.gz, .nii, .png, .tif)")]
+        public string? Pred { get; init; }
+
+        [CommandOption("--ref <DIR>"), Description("reference label maps, paired with predictions by file name without extension")]
+        public string? Ref { get; init; }
+
+        [CommandOption("--labels <LIST>"), Description("labels to score, e.g. 1,2 (default: every non-zero value in the references)")]
+        public string? Labels { get; init; }
+
+        [CommandOption("--out <DIR>"), Description("folder for cases.csv and summary.json (default: the --pred folder, as nnU-Net; never inside --ref)")]
+        public string? Out { get; init; }
+
+        [CommandOption("--json"), Description("print one JSON object (the summary.json content)")]
+        public bool Json { get; init; }
+
+        [CommandOption("--no-surface"), Description("skip HD95 and ASSD (overlap metrics only; much faster on large volumes)")]
+        public bool NoSurface { get; init; }
+
+        [CommandOption("--binary-foreground <V>"), Description("in files holding only 0 and 255, the value that is class 1: 255 or 0 (default 255)")]
+        public int BinaryForeground { get; init; } = 255;
+
+        [CommandOption("--instances"), Description("files are instance label maps: add PQ, AJI and DSB score per case; Dice etc. on foreground")]
+        public bool Instances { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        string pred = settings.Pred ?? throw new ConfigurationException("--pred <DIR> is required");
+        string reference = settings.Ref ?? throw new ConfigurationException("--ref <DIR> is required");
+        if (settings.BinaryForeground is not (0 or 255)) throw new ConfigurationException($"--binary-foreground must be 0 or 255, got {settings.BinaryForeground}");
+        string outDir = FolderEvaluation.OutputDir(settings.Out, pred, reference);
+        var options = new FolderEvaluationOptions
+        {
+            Labels = settings.Labels is null ? null : NetworkSettings.ParseList(settings.Labels, "--labels"),
+            SurfaceDistances = !settings.NoSurface,
+            BinaryForeground = settings.BinaryForeground,
+            Instances = settings.Instances,
+        };
+        // Everything is computed before anything is written: a bad file leaves no partial output.
+        var result = FolderEvaluation.Run(pred, reference, options);
+        result.Write(outDir);
+
+        if (settings.Json) Console.Out.WriteLine(result.ToJson());
+        else Print(result, outDir);
+        return result.Complete ? 0 : Incomplete;
+    }
+
+    static void Print(FolderEvaluationResult result, string outDir)
+    {
+        static string F(double v, string format = "F3") => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
+        var table = new Table().Title($"{result.Summary.CaseResults.Count} cases");
+        table.AddColumns("class", "n", "Dice", "IoU", "prec", "recall", "HD95", "ASSD", "gDice", "1-empty");
+        foreach (var c in result.Summary.Classes)
+            table.AddRow(c.Label.ToString(CultureInfo.InvariantCulture), c.Cases.ToString(CultureInfo.InvariantCulture), F(c.Dice), F(c.IoU),
+                F(c.Precision), F(c.Recall), F(c.Hd95), F(c.Assd), F(c.GlobalDice), c.OneSideEmpty.ToString(CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+        if (result.Instances is { Count: > 0 } instances)
+        {
+            double Mean(Func<UNetSharp.Metrics.InstanceMetrics, double> pick) =>
+                instances.Select(i => pick(i.Metrics)).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+            AnsiConsole.MarkupLine($"instances: PQ {F(Mean(m => m.PanopticQuality))}, AJI {F(Mean(m => m.AggregatedJaccardIndex))}, DSB score {F(Mean(m => m.DsbScore))}");
+        }
+        foreach (string f in result.UnmatchedPredictions) AnsiConsole.MarkupLine($"[yellow]no reference for prediction[/] {Markup.Escape(f)}");
+        foreach (string f in result.UnmatchedReferences) AnsiConsole.MarkupLine($"[yellow]no prediction for reference[/] {Markup.Escape(f)}");
+        foreach (var m in result.Mismatched) AnsiConsole.MarkupLine($"[yellow]not scored[/] {Markup.Escape(m.Case)}: {Markup.Escape(m.Problem)}");
+        AnsiConsole.MarkupLine($"written to [bold]{Markup.Escape(Path.Combine(outDir, FolderEvaluationResult.SummaryFile))}[/] and {Markup.Escape(FolderEvaluationResult.CasesFile)}");
+    }
+}

@@ -1,0 +1,143 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using UNetSharp.Inference;
+using UNetSharp.Inference.Jobs;
+
+namespace UNetSharp.Cli.Commands;
+
+/// <summary>
+/// `unetsharp predict`: label maps (and optionally probabilities and overlays) for an image or a folder of images.
+/// Exit codes: 0 every file predicted, 2 bad arguments, model or input path (nothing written), 3 some files failed
+/// (each reported; the others' outputs and predict-summary.json are written).
+/// </summary>
+public sealed class PredictCommand : Command<PredictCommand.Settings>
+{
+    public const int SomeFilesFailed = 3;
+
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--model <PATH>"), Description("run folder (best.ckpt, else last.ckpt, + plan.json), checkpoint, or .safetensors/.pth/.dat weights with plan.json beside it")]
+        public string? Model { get; init; }
+
+        [CommandOption("--input <PATH>"), Description("image (.nii, .nii.gz, .png, .tif, .tiff) or folder of images")]
+        public string? Input { get; init; }
+
+        [CommandOption("--out <DIR>"), Description("output folder; outputs are named like the inputs")]
+        public string? Out { get; init; }
+
+        [CommandOption("--depth <L>"), Description("depth to predict at, 1..L (default: the plan's chosen depth, else L)")]
+        public int? Depth { get; init; }
+
+        [CommandOption("--tta"), Description("mirroring test-time augmentation over every axis (2D: 4x, 3D: 8x the work)")]
+        public bool Tta { get; init; }
+
+        [CommandOption("--overlap <F>"), Description("tile overlap in [0, 1) (default 0.5)")]
+        public double Overlap { get; init; } = 0.5;
+
+        [CommandOption("--cgm <MODE>"), Description("CGM gating: hard | soft | off (default hard; ignored without CGMs)")]
+        public string Cgm { get; init; } = "hard";
+
+        [CommandOption("--keep-largest"), Description("keep the largest connected component of each class")]
+        public bool KeepLargest { get; init; }
+
+        [CommandOption("--fill-holes"), Description("fill enclosed background holes")]
+        public bool FillHoles { get; init; }
+
+        [CommandOption("--probabilities"), Description("also write <name>_prob<k> per foreground class (NIfTI float32, PNG 16-bit, TIFF float32)")]
+        public bool Probabilities { get; init; }
+
+        [CommandOption("--overlays"), Description("also write <name>_overlay.png (3D: the slice with most foreground)")]
+        public bool Overlays { get; init; }
+
+        [CommandOption("--threads <N>"), Description("torch threads (default: all cores)")]
+        public int? Threads { get; init; }
+
+        [CommandOption("--tile <N>"), Description("tile size per axis, a multiple of 2^L (default: the plan's patch size)")]
+        public int? Tile { get; init; }
+
+        [CommandOption("--batch <N>"), Description("tiles per forward pass (default 1)")]
+        public int Batch { get; init; } = 1;
+
+        [CommandOption("--no-fold"), Description("keep batch norms separate (folding gives the same outputs, faster)")]
+        public bool NoFold { get; init; }
+
+        public PredictionJobOptions ToOptions() => new()
+        {
+            Model = Model ?? throw new ConfigurationException("--model is required"),
+            Input = Input ?? throw new ConfigurationException("--input is required"),
+            OutputDir = Out ?? throw new ConfigurationException("--out is required"),
+            Depth = Depth, Tta = Tta, Overlap = Overlap,
+            Gating = Cgm.ToLowerInvariant() switch
+            {
+                "hard" => GatingMode.Hard,
+                "soft" => GatingMode.Soft,
+                "off" => GatingMode.Off,
+                _ => throw new ConfigurationException($"--cgm must be hard, soft or off, got '{Cgm}'"),
+            },
+            KeepLargest = KeepLargest, FillHoles = FillHoles, Probabilities = Probabilities, Overlays = Overlays,
+            Threads = Threads, TileSize = Tile, BatchSize = Batch, FoldBatchNorm = !NoFold,
+        };
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        PredictionJob job;
+        try { job = PredictionJob.Open(settings.ToOptions()); }
+        catch (UNetSharpException e)
+        {
+            // Nothing has been written yet: a bad argument leaves no output folder behind.
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        using (job)
+        {
+            var net = job.Model.Network.Config;
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(job.Model.WeightsPath)}: {Markup.Escape(net.Architecture)} {net.Dimensions}D at depth L{job.Depth} of {net.Depth}, " +
+                $"tile {string.Join("x", job.TileSize)}, TTA {(job.Options.Tta ? "on" : "off")}, {job.Model.FoldedLayers} batch norms folded, {job.Inputs.Count} input(s)[/]");
+            var report = RunWithProgress(job, cancellationToken);
+            PrintSummary(report);
+            foreach (var failed in report.Files.Where(f => !f.Succeeded)) Console.Error.WriteLine($"error: {failed.Error}");
+            AnsiConsole.MarkupLine($"{report.Succeeded} of {report.Files.Count} predicted in {report.Seconds:F1} s; summary in [bold]{Markup.Escape(Path.GetFullPath(Path.Combine(job.Options.OutputDir, PredictionJobReport.FileName)))}[/]");
+            return report.Failed > 0 ? SomeFilesFailed : 0;
+        }
+    }
+
+    static PredictionJobReport RunWithProgress(PredictionJob job, CancellationToken cancellation)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive || job.Inputs.Count == 1)
+            return job.Run(new Inline<PredictionProgress>(p =>
+            {
+                if (p.Finished is { } r) AnsiConsole.MarkupLine($"[grey][[{p.Completed}/{p.Total}]] {Markup.Escape(Path.GetFileName(p.File))}: {r.Status} ({r.Seconds:F2} s)[/]");
+            }), cancellation);
+        PredictionJobReport report = null!;
+        AnsiConsole.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("predicting", maxValue: job.Inputs.Count);
+                report = job.Run(new Inline<PredictionProgress>(p =>
+                {
+                    task.Description = Markup.Escape(Path.GetFileName(p.File));
+                    task.Value = p.Completed;
+                }), cancellation);
+            });
+        return report;
+    }
+
+    static void PrintSummary(PredictionJobReport report)
+    {
+        var table = new Table();
+        table.AddColumns("file", "shape", "time s", "foreground voxels", "status");
+        foreach (var f in report.Files)
+            table.AddRow(Markup.Escape(Path.GetFileName(f.Input)), f.Shape is null ? "-" : string.Join("x", f.Shape) + (f.SliceBySlice ? " (slices)" : ""),
+                f.Seconds.ToString("F2"), f.Succeeded ? f.ForegroundVoxels.ToString("N0") : "-",
+                f.Succeeded ? "[green]ok[/]" : $"[red]failed[/]: {Markup.Escape(f.Error ?? "")}");
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool, out of order).</summary>
+    sealed class Inline<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

@@ -1,0 +1,119 @@
+using UNetSharp.Data.Layouts;
+using UNetSharp.IO;
+using UNetSharp.Metrics;
+
+namespace UNetSharp.Evaluation;
+
+/// <summary>
+/// Scores a folder of predicted label maps against a folder of references, pairing files by stem (name without
+/// .nii.gz/.nii/.png/.tif/.tiff), so a.png may be scored against a.nii.gz. Unpaired files and pairs on different grids
+/// (shape; spacing where both files are NIfTI) are listed in the result, not scored and not hidden. Spacing comes from
+/// the reference (1.0 per axis for PNG/TIFF). A file that cannot be read throws <see cref="DataFormatException"/> naming it.
+/// </summary>
+public static class FolderEvaluation
+{
+    public static FolderEvaluationResult Run(string predictionDir, string referenceDir, FolderEvaluationOptions? options = null)
+    {
+        options ??= new FolderEvaluationOptions();
+        var predictions = List(predictionDir, "prediction");
+        var references = List(referenceDir, "reference");
+        var ids = predictions.Keys.Intersect(references.Keys).Order(StringComparer.Ordinal).ToList();
+
+        var labels = options.Instances ? [1] : options.Labels?.ToArray() ?? FoundLabels(ids.Select(id => references[id]), options);
+        if (options.Labels is { } given && (given.Count == 0 || given.Distinct().Count() != given.Count))
+            throw new ConfigurationException($"labels [{string.Join(",", given)}] must be a non-empty list of distinct values");
+        if (ids.Count > 0 && labels.Length == 0)
+            throw new ConfigurationException($"the references in {referenceDir} hold only background (0): name the labels to score");
+
+        var cases = new List<CaseEvaluation>();
+        var instances = options.Instances ? new List<InstanceCaseResult>() : null;
+        var mismatched = new List<MismatchedCase>();
+        foreach (string id in ids)
+        {
+            string p = predictions[id], r = references[id];
+            var reference = LabelMap.Read(r);
+            var prediction = LabelMap.Read(p);
+            if (Mismatch(prediction, reference) is { } problem)
+            {
+                mismatched.Add(new MismatchedCase(id, Path.GetFileName(p), Path.GetFileName(r), problem));
+                continue;
+            }
+            if (options.Instances)
+            {
+                instances!.Add(new InstanceCaseResult(id, InstanceMetrics.Compute(prediction.Values, reference.Values, reference.Shape)));
+                cases.Add(CaseEvaluation.Evaluate(Foreground(prediction.Values), Foreground(reference.Values), reference.Shape, reference.Spacing, labels, id, options.SurfaceDistances));
+            }
+            else
+                cases.Add(CaseEvaluation.Evaluate(prediction.Classes(options.BinaryForeground, p), reference.Classes(options.BinaryForeground, r),
+                    reference.Shape, reference.Spacing, labels, id, options.SurfaceDistances));
+        }
+
+        return new FolderEvaluationResult
+        {
+            PredictionDir = Path.GetFullPath(predictionDir),
+            ReferenceDir = Path.GetFullPath(referenceDir),
+            Labels = labels,
+            Summary = new EvaluationSummary(cases),
+            UnmatchedPredictions = predictions.Keys.Except(references.Keys).Order(StringComparer.Ordinal).Select(k => Path.GetFileName(predictions[k])).ToList(),
+            UnmatchedReferences = references.Keys.Except(predictions.Keys).Order(StringComparer.Ordinal).Select(k => Path.GetFileName(references[k])).ToList(),
+            Mismatched = mismatched,
+            Instances = instances,
+        };
+    }
+
+    /// <summary>
+    /// Where results go: <paramref name="output"/>, else the prediction folder (as nnU-Net's evaluate_folder writes its
+    /// summary.json there; the CSV and JSON are not image files, so a rerun does not pick them up). Never inside the references.
+    /// </summary>
+    public static string OutputDir(string? output, string predictionDir, string referenceDir)
+    {
+        string dir = Path.GetFullPath(output ?? predictionDir);
+        string refs = Path.TrimEndingDirectorySeparator(Path.GetFullPath(referenceDir));
+        if (dir == refs || dir.StartsWith(refs + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new ConfigurationException($"output folder {dir} is inside the reference folder {refs}; choose another with --out");
+        return dir;
+    }
+
+    static Dictionary<string, string> List(string dir, string what)
+    {
+        if (!Directory.Exists(dir)) throw new DataFormatException(dir, $"{what} folder not found");
+        try { return PairedFolderDataset.ByStem(dir); }
+        catch (IOException e) { throw new DataFormatException(dir, $"cannot list the {what} folder ({e.Message})", e); }
+        catch (UnauthorizedAccessException e) { throw new DataFormatException(dir, $"cannot list the {what} folder ({e.Message})", e); }
+    }
+
+    static int[] FoundLabels(IEnumerable<string> references, FolderEvaluationOptions options)
+    {
+        var found = new SortedSet<int>();
+        foreach (string path in references)
+            foreach (int v in LabelMap.Read(path).Classes(options.BinaryForeground, path).Distinct())
+                if (v != 0) found.Add(v);
+        return [.. found];
+    }
+
+    static string? Mismatch(LabelMap prediction, LabelMap reference)
+    {
+        if (!prediction.Shape.SequenceEqual(reference.Shape))
+            return $"prediction shape [{string.Join(",", prediction.Shape)}] differs from reference shape [{string.Join(",", reference.Shape)}]";
+        // PNG/TIFF carry no spacing (always 1), so only two NIfTI files can disagree.
+        if (prediction.IsNifti && reference.IsNifti && !CasePairing.SameSpacing(prediction.Spacing, reference.Spacing))
+            return $"prediction spacing [{string.Join(",", prediction.Spacing.Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)))}] " +
+                   $"differs from reference spacing [{string.Join(",", reference.Spacing.Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)))}]";
+        return null;
+    }
+
+    static int[] Foreground(int[] values) => values.Select(v => v != 0 ? 1 : 0).ToArray();
+
+    /// <summary>A label file as read, before the binary 0/255 mapping.</summary>
+    sealed record LabelMap(int[] Values, int[] Shape, double[] Spacing, bool IsNifti)
+    {
+        public static LabelMap Read(string path)
+        {
+            var (values, shape, spacing) = ImageFile.ReadLabels(path);
+            return new LabelMap(values, shape, spacing, NiftiFile.IsNiftiPath(path));
+        }
+
+        /// <summary>Class indices: 0/255 masks become 0/1 by the paired-folder layout's rule.</summary>
+        public int[] Classes(int binaryForeground, string path) => CasePairing.MapBinary(Values, binaryForeground, path);
+    }
+}

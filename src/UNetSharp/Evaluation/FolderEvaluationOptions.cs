@@ -1,0 +1,17 @@
+namespace UNetSharp.Evaluation;
+
+/// <summary>Settings of <see cref="FolderEvaluation"/>.</summary>
+public sealed record FolderEvaluationOptions
+{
+    /// <summary>Labels to score; null = every non-zero value found in the references.</summary>
+    public IReadOnlyList<int>? Labels { get; init; }
+
+    /// <summary>HD95/HD100/ASSD as well as overlap (off: they are null in the JSON, NaN in the CSV).</summary>
+    public bool SurfaceDistances { get; init; } = true;
+
+    /// <summary>In files holding only 0 and 255, the value that is class 1 (same rule as the paired-folder data layout).</summary>
+    public int BinaryForeground { get; init; } = 255;
+
+    /// <summary>Treat maps as instance label maps: PQ/AJI/DSB per case, and semantic metrics on foreground (any non-zero = 1).</summary>
+    public bool Instances { get; init; }
+}

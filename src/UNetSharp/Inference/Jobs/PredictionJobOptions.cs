@@ -1,0 +1,47 @@
+namespace UNetSharp.Inference.Jobs;
+
+/// <summary>Settings of <see cref="PredictionJob"/>, one per `unetsharp predict` option.</summary>
+public sealed record PredictionJobOptions
+{
+    /// <summary>A run folder (best.ckpt, else last.ckpt, with plan.json), a checkpoint file, or a weights file
+    /// (.safetensors, .pt/.pth, .dat); files need plan.json beside them.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>One image file (.nii, .nii.gz, .png, .tif, .tiff) or a folder of them (not recursive).</summary>
+    public required string Input { get; init; }
+
+    /// <summary>Output folder; created when the first output is written, never before the model and inputs are checked.</summary>
+    public required string OutputDir { get; init; }
+
+    /// <summary>Depth l to predict at. Null: the plan's PredictionDepth, else the network's full depth.</summary>
+    public int? Depth { get; init; }
+
+    /// <summary>Mirroring test-time augmentation over every spatial axis (2D: 4 passes, 3D: 8).</summary>
+    public bool Tta { get; init; }
+
+    public double Overlap { get; init; } = 0.5;
+
+    public GatingMode Gating { get; init; } = GatingMode.Hard;
+
+    public bool KeepLargest { get; init; }
+
+    public bool FillHoles { get; init; }
+
+    /// <summary>Also write one probability map per foreground class.</summary>
+    public bool Probabilities { get; init; }
+
+    /// <summary>Also write a contour overlay PNG per input.</summary>
+    public bool Overlays { get; init; }
+
+    /// <summary>Torch intra-op threads for the job (restored afterwards); null leaves the current setting, 0 = all cores.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Tile size on every spatial axis. Null: the plan's patch size, as validation during training.</summary>
+    public int? TileSize { get; init; }
+
+    /// <summary>Fold batch norms into the convolutions before predicting (same outputs up to float rounding, faster).</summary>
+    public bool FoldBatchNorm { get; init; } = true;
+
+    /// <summary>Tiles per forward pass.</summary>
+    public int BatchSize { get; init; } = 1;
+}

@@ -1,0 +1,134 @@
+using UNetSharp.IO;
+using UNetSharp.Planning;
+using UNetSharp.Reporting;
+
+namespace UNetSharp.Inference.Jobs;
+
+/// <summary>
+/// Writes one input's outputs into the output folder, each atomically, named after the input:
+/// <list type="bullet">
+/// <item>the label map, same name and format: NIfTI uint8 (wider only when class values exceed 255) with the input's
+/// header geometry (dims, pixdim, qform, sform, units) copied; PNG/TIFF 8-bit (16-bit above 255), TIFF stacks as pages;</item>
+/// <item><c>&lt;stem&gt;_prob&lt;k&gt;</c> per foreground class index k: NIfTI float32 with the same geometry, PNG 16-bit
+/// scaled to 0..65535, TIFF float32;</item>
+/// <item><c>&lt;stem&gt;_overlay.png</c>: prediction contours on the first channel (3D: the slice with most foreground, else the middle one).</item>
+/// </list>
+/// Label values are plan.ClassValues per class index, except that a binary plan with class values 0/1 writes PNG/TIFF masks
+/// as 0/255 with Layout.BinaryForeground as the foreground value: the paired-folder convention its loader maps back.
+/// </summary>
+public static class PredictionOutputs
+{
+    /// <summary>The value written for each class index.</summary>
+    public static int[] LabelValues(ExperimentPlan plan, PredictionFileKind kind)
+    {
+        var values = plan.ClassValues.ToArray();
+        if (kind != PredictionFileKind.Nifti && plan.Network.Classes == 1 && values.SequenceEqual([0, 1]))
+        {
+            int foreground = plan.Layout.BinaryForeground;
+            values = [foreground == 0 ? 255 : 0, foreground];
+        }
+        return values;
+    }
+
+    /// <summary>Output file name for the input with a suffix before its image extension ("" = the label map).</summary>
+    public static string OutputPath(string outDir, string input, string suffix = "", string? extension = null)
+    {
+        string name = Path.GetFileName(input), stem = ImageFile.Stem(input);
+        return Path.Combine(outDir, stem + suffix + (extension ?? name[stem.Length..]));
+    }
+
+    public static List<string> Write(PredictionInput input, byte[] classes, float[]? probabilities, int channels, ExperimentPlan plan,
+        string outDir, bool overlay)
+    {
+        var written = new List<string>();
+        var table = LabelValues(plan, input.Kind);
+        var values = new int[classes.Length];
+        for (int i = 0; i < values.Length; i++) values[i] = table[classes[i]];
+        string labels = OutputPath(outDir, input.Path);
+        WriteLabels(labels, input, values, table.Max());
+        written.Add(labels);
+
+        if (probabilities is not null)
+        {
+            long voxels = classes.LongLength;
+            // binary: the one channel is class 1; multi-class: channels 1..C-1 (background is implied)
+            int foreground = channels == 1 ? 1 : channels - 1;
+            for (int k = 1; k <= foreground; k++)
+            {
+                int channel = channels == 1 ? 0 : k;
+                var map = probabilities.AsSpan(checked((int)(channel * voxels)), checked((int)voxels)).ToArray();
+                string path = WriteProbability(input, outDir, k, map);
+                written.Add(path);
+            }
+        }
+        if (overlay)
+        {
+            string path = OutputPath(outDir, input.Path, "_overlay", ".png");
+            WriteOverlay(path, input, classes);
+            written.Add(path);
+        }
+        return written;
+    }
+
+    static void WriteLabels(string path, PredictionInput input, int[] values, int max)
+    {
+        switch (input.Kind)
+        {
+            case PredictionFileKind.Nifti:
+                NiftiFile.Write(path, NiftiImage.FromLabels(values, input.Header!, max <= byte.MaxValue ? NiftiDataType.UInt8 : null));
+                break;
+            case PredictionFileKind.Png:
+                PngFile.WriteLabels(path, values, input.Shape[0], input.Shape[1]);
+                break;
+            default:
+                int bits = max > byte.MaxValue ? 16 : 8;
+                TiffFile.Write(path, new RasterImage(Array.ConvertAll(values, v => (float)v), 1, input.Shape, bits), bits);
+                break;
+        }
+    }
+
+    static string WriteProbability(PredictionInput input, string outDir, int k, float[] map)
+    {
+        string suffix = $"_prob{k}";
+        switch (input.Kind)
+        {
+            case PredictionFileKind.Nifti:
+            {
+                string path = OutputPath(outDir, input.Path, suffix);
+                NiftiFile.Write(path, NiftiImage.FromFloat32(map, input.Header!));
+                return path;
+            }
+            case PredictionFileKind.Png:
+            {
+                string path = OutputPath(outDir, input.Path, suffix, ".png");
+                var scaled = Array.ConvertAll(map, p => MathF.Round(Math.Clamp(p, 0f, 1f) * 65535f));
+                PngFile.Write(path, new RasterImage(scaled, 1, input.Shape, 16), 16);
+                return path;
+            }
+            default:
+            {
+                string path = OutputPath(outDir, input.Path, suffix);
+                TiffFile.Write(path, new RasterImage(map, 1, input.Shape, 32), 32);
+                return path;
+            }
+        }
+    }
+
+    static void WriteOverlay(string path, PredictionInput input, byte[] classes)
+    {
+        int h = input.Shape[^2], w = input.Shape[^1], plane = h * w;
+        int slice = 0;
+        if (input.Shape.Length == 3)
+        {
+            long best = 0;
+            slice = input.Shape[0] / 2;
+            for (int z = 0; z < input.Shape[0]; z++)
+            {
+                long count = plane - classes.AsSpan(z * plane, plane).Count((byte)0);
+                if (count > best) { best = count; slice = z; }
+            }
+        }
+        var prediction = Array.ConvertAll(classes[(slice * plane)..((slice + 1) * plane)], b => (int)b);
+        OverlayImage.Write(path, input.Raw.Data.AsSpan(slice * plane, plane), h, w, prediction);
+    }
+}

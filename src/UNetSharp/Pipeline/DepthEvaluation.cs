@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using UNetSharp.Data;
+using UNetSharp.Inference;
+using UNetSharp.Metrics;
+using UNetSharp.Models;
+
+namespace UNetSharp.Pipeline;
+
+/// <summary>The validation cases predicted at one pruned depth, with metrics and time per case.</summary>
+public sealed record DepthResult(int Depth, EvaluationSummary Summary, double SecondsPerCase, IReadOnlyList<(SegmentationCase Case, int[] Prediction)> Predictions)
+{
+    /// <summary>Mean Dice over foreground classes (NaN classes skipped).</summary>
+    public double MeanDice
+    {
+        get
+        {
+            var dice = Summary.Classes.Select(c => c.Dice).Where(d => !double.IsNaN(d)).ToList();
+            return dice.Count == 0 ? double.NaN : dice.Average();
+        }
+    }
+}
+
+/// <summary>Predicts cases with the sliding window at a depth and scores them (Dice per class; optionally HD95/ASSD).</summary>
+public static class DepthEvaluation
+{
+    public static DepthResult Run(SegmentationNetwork net, IReadOnlyList<SegmentationCase> cases, int depth, IReadOnlyList<int> patch,
+        bool surfaceDistances, bool keepPredictions)
+    {
+        var predictor = new SlidingWindowPredictor(net, new SlidingWindowOptions { Depth = depth, TileSize = patch, MirrorAxes = Array.Empty<int>() });
+        int foreground = Math.Max(1, net.Config.Classes - 1);
+        var labels = Enumerable.Range(1, foreground).ToArray();
+        var results = new List<CaseEvaluation>();
+        var predictions = new List<(SegmentationCase, int[])>();
+        var watch = Stopwatch.StartNew();
+        foreach (var c in cases)
+        {
+            int[] predicted = predictor.Predict(c).LabelsAsInt();
+            results.Add(CaseEvaluation.Evaluate(predicted, c.Label!, c.Shape, c.Spacing, labels, c.Id, surfaceDistances));
+            if (keepPredictions) predictions.Add((c, predicted));
+        }
+        return new DepthResult(depth, new EvaluationSummary(results), watch.Elapsed.TotalSeconds / Math.Max(1, cases.Count), predictions);
+    }
+}

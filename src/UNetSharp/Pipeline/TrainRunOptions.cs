@@ -1,0 +1,37 @@
+using UNetSharp.Planning;
+using UNetSharp.Training;
+
+namespace UNetSharp.Pipeline;
+
+/// <summary>Augmentation preset for training patches.</summary>
+public enum AugmentationPreset { None, UNetSharp, NnUNet }
+
+/// <summary>Everything `unetsharp train` resolves from its config file and flags; saved as config.json in the run.</summary>
+public sealed record TrainRunOptions
+{
+    public required string DataDirectory { get; init; }
+    public required string RunDirectory { get; init; }
+    public PlanOptions Plan { get; init; } = new();
+    public TrainingConfig Training { get; init; } = new();
+
+    /// <summary>Fraction of cases held out for validation (at least one case).</summary>
+    public double ValidationFraction { get; init; } = 0.2;
+
+    /// <summary>Seed of the split and of the patch loader (the trainer's own seed is in <see cref="Training"/>).</summary>
+    public int DataSeed { get; init; } = 1;
+
+    public int BatchesPerEpoch { get; init; } = 50;
+    public AugmentationPreset Augmentation { get; init; } = AugmentationPreset.UNetSharp;
+
+    /// <summary>Use at most this many cases (quick experiments); null: all.</summary>
+    public int? MaxCases { get; init; }
+
+    /// <summary>Continue RunDirectory's last.ckpt instead of starting afresh.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Overlay PNGs written for this many validation cases.</summary>
+    public int Overlays { get; init; } = 8;
+
+    /// <summary>Compute HD95/ASSD in the final evaluation (slower on large volumes).</summary>
+    public bool SurfaceDistances { get; init; } = true;
+}

@@ -1,0 +1,22 @@
+using UNetSharp.Data.Layouts;
+using UNetSharp.Models;
+
+namespace UNetSharp.Planning;
+
+/// <summary>Choices a user may fix before planning; everything left null is decided from the data.</summary>
+public sealed record PlanOptions
+{
+    public string Architecture { get; init; } = "unet#";
+    public int? Depth { get; init; }
+    public IReadOnlyList<int>? Widths { get; init; }
+    public IReadOnlyList<int>? PatchSize { get; init; }
+    public int? BatchSize { get; init; }
+    public bool DeepSupervision { get; init; } = true;
+    public bool Cgm { get; init; } = true;
+    public NormKind? Norm { get; init; }
+    public NormalizationKind? Normalization { get; init; }
+    public LayoutOptions Layout { get; init; } = LayoutOptions.Default;
+
+    /// <summary>Cases read to measure shapes, labels and intensities (all when the set is smaller).</summary>
+    public int SampleCases { get; init; } = 40;
+}

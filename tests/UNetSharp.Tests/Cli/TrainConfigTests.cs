@@ -1,0 +1,46 @@
+using UNetSharp.Cli.Commands;
+using UNetSharp.Pipeline;
+using UNetSharp.Training;
+
+namespace UNetSharp.Tests.Cli;
+
+public sealed class TrainConfigTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("unetsharp-config-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    [Theory]
+    [InlineData("c.yaml", "data: {0}\nout: runs/a\narch: unet++\nepochs: 7\nlr: 0.01\nwidths: [8, 16, 32]\ndepth: 2\naugment: none\n")]
+    [InlineData("c.json", "{{\"data\": \"{0}\", \"out\": \"runs/a\", \"arch\": \"unet++\", \"epochs\": 7, \"lr\": 0.01, \"widths\": [8, 16, 32], \"depth\": 2, \"augment\": \"none\"}}")]
+    public void ConfigFileValuesApplyAndFlagsOverrideThem(string name, string template)
+    {
+        string path = Path.Combine(dir, name);
+        File.WriteAllText(path, string.Format(template, dir));
+        var fromFile = TrainCommand.Resolve(new TrainCommand.Settings { Config = path });
+        Assert.Equal("unet++", fromFile.Plan.Architecture);
+        Assert.Equal(7, fromFile.Training.Epochs);
+        Assert.Equal(0.01, fromFile.Training.LearningRate);
+        Assert.Equal(new[] { 8, 16, 32 }, fromFile.Plan.Widths);
+        Assert.Equal(AugmentationPreset.None, fromFile.Augmentation);
+        Assert.Equal(OptimizerKind.Adam, fromFile.Training.Optimizer); // default where neither says
+
+        var overridden = TrainCommand.Resolve(new TrainCommand.Settings { Config = path, Epochs = 3, Arch = "unet#", Optimizer = "sgd" });
+        Assert.Equal(3, overridden.Training.Epochs);
+        Assert.Equal("unet#", overridden.Plan.Architecture);
+        Assert.Equal(OptimizerKind.Sgd, overridden.Training.Optimizer);
+        Assert.Equal(0.01, overridden.Training.LearningRate);
+    }
+
+    [Fact]
+    public void UnknownKeysAndBadValuesNameTheFile()
+    {
+        string path = Path.Combine(dir, "bad.yaml");
+        File.WriteAllText(path, "epochz: 3\n");
+        Assert.StartsWith($"{path}: unknown option 'epochz'", Assert.Throws<DataFormatException>(() => ConfigValues.Load(path)).Message);
+        File.WriteAllText(path, $"data: {dir}\nout: x\nepochs: many\n");
+        Assert.Equal($"{path}: 'epochs' has an invalid value 'many'", Assert.Throws<DataFormatException>(() => TrainCommand.Resolve(new TrainCommand.Settings { Config = path })).Message);
+        Assert.Contains("--optimizer must be adam or sgd", Assert.Throws<ConfigurationException>(() => TrainCommand.Resolve(new TrainCommand.Settings { Data = dir, Out = "x", Optimizer = "lbfgs" })).Message);
+        Assert.Contains("data folder not found", Assert.Throws<DataFormatException>(() => TrainCommand.Resolve(new TrainCommand.Settings { Data = dir + "/nope", Out = "x" })).Message);
+    }
+}

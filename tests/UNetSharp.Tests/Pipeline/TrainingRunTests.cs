@@ -1,0 +1,57 @@
+using System.Text.Json;
+using UNetSharp.Pipeline;
+using UNetSharp.Planning;
+using UNetSharp.Training;
+
+namespace UNetSharp.Tests.Pipeline;
+
+/// <summary>The whole train pipeline on a tiny synthetic set: plan → train → evaluate every depth → report files.</summary>
+public sealed class TrainingRunTests : IDisposable
+{
+    readonly string dir = Directory.CreateTempSubdirectory("unetsharp-run-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    [Fact]
+    public void ATinyRunWritesPlanCheckpointsMetricsCurvesAndOverlays()
+    {
+        var result = DemoRun.Run(new DemoOptions { OutDirectory = dir, Images = 8, Size = 32, Epochs = 2, Seed = 3 } with { });
+        string run = Path.Combine(dir, "run");
+        foreach (var file in new[] { "plan.json", "config.json", "best.ckpt", "last.ckpt", "history.csv", "metrics.json", "cases.csv", "curves.png" })
+            Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing");
+        Assert.Equal(Math.Min(8, 2), Directory.GetFiles(Path.Combine(run, "overlays"), "*.png").Length);
+        Assert.Equal(8, Directory.GetFiles(Path.Combine(dir, "data", "images"), "*.png").Length);
+
+        var plan = ExperimentPlan.Load(run);
+        Assert.Equal(new[] { 0, 1 }, plan.ClassValues);
+        Assert.Equal(1, plan.Network.Classes);
+        Assert.Equal(new[] { 32, 32 }, plan.PatchSize);
+        Assert.Equal(result.ChosenDepth, plan.PredictionDepth);
+        Assert.Equal(new[] { 1, 2, 3 }, result.DiceByDepth.Keys.Order());
+
+        using var metrics = JsonDocument.Parse(File.ReadAllText(result.MetricsPath));
+        Assert.Equal(result.ChosenDepth, metrics.RootElement.GetProperty("chosen_depth").GetInt32());
+        Assert.Equal(2, metrics.RootElement.GetProperty("epochs").GetInt32());
+        Assert.Equal(2, metrics.RootElement.GetProperty("validation_cases").GetArrayLength()); // 20% of 8, rounded
+        var l3 = metrics.RootElement.GetProperty("depths").GetProperty("L3");
+        Assert.Equal(2, l3.GetProperty("cases").GetInt32());
+        Assert.True(l3.GetProperty("classes").TryGetProperty("1", out _));
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "history.csv")).Length); // header + 2 epochs
+    }
+
+    [Fact]
+    public void StartingTwiceInTheSameFolderIsRefusedButResumeIsAccepted()
+    {
+        DemoRun.Run(new DemoOptions { OutDirectory = dir, Images = 6, Size = 32, Epochs = 1, Seed = 4 });
+        var options = new TrainRunOptions
+        {
+            DataDirectory = Path.Combine(dir, "data"), RunDirectory = Path.Combine(dir, "run"), BatchesPerEpoch = 12, DataSeed = 4,
+            Plan = new PlanOptions { Depth = 2, Widths = new[] { 4, 8, 8 }, BatchSize = 2 },
+            Training = new TrainingConfig { Epochs = 1 },
+        };
+        var e = Assert.Throws<ConfigurationException>(() => TrainingRun.Run(options));
+        Assert.Contains("already holds a run", e.Message);
+        var resumed = TrainingRun.Run(options with { Resume = true, Training = new TrainingConfig { Epochs = 1 } });
+        Assert.Equal(1, resumed.Epochs); // the saved run had its one epoch: resume finds nothing left to train and re-evaluates
+    }
+}
