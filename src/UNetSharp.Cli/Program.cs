@@ -15,6 +15,8 @@ app.Configure(config =>
     config.AddCommand<DemoCommand>("demo").WithDescription("Train and evaluate a small UNet# on synthetic cells; writes metrics, curves and overlays.");
     config.AddCommand<PredictCommand>("predict").WithDescription("Label maps for an image or a folder of images (NIfTI, PNG, TIFF) with a trained model.")
         .WithExample("predict", "--model", "runs/spleen", "--input", "scans/", "--out", "masks/", "--depth", "2");
+    config.AddCommand<ExportCommand>("export").WithDescription("A trained network, pruned to one depth, as an ONNX model (checked against TorchSharp with ONNX Runtime).")
+        .WithExample("export", "--model", "runs/spleen", "--out", "spleen.onnx", "--depth", "2", "--size", "256x256");
     config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Score a folder of predictions against a folder of references (Dice, IoU, HD95, ASSD; PQ/AJI with --instances).");
     config.AddBranch("data", data =>
     {

@@ -1,0 +1,75 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using UNetSharp.Export;
+using UNetSharp.Inference.Jobs;
+
+namespace UNetSharp.Cli.Commands;
+
+/// <summary>
+/// `unetsharp export`: the trained network, pruned to one depth, as an ONNX model with its plan's preprocessing in the
+/// metadata; then ONNX Runtime loads it and its output is compared with TorchSharp's on one random input.
+/// </summary>
+public sealed class ExportCommand : Command<ExportCommand.Settings>
+{
+    /// <summary>Largest |ONNX − TorchSharp| logit difference accepted by the check after export.</summary>
+    public const double Tolerance = 1e-3;
+
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--model <PATH>"), Description("run folder (best.ckpt, else last.ckpt, + plan.json), checkpoint, or weights file with plan.json beside it")]
+        public string? Model { get; init; }
+
+        [CommandOption("--out <FILE>"), Description("the .onnx file to write")]
+        public string? Out { get; init; }
+
+        [CommandOption("--depth <L>"), Description("depth to export, 1..L (default: the plan's chosen depth, else L)")]
+        public int? Depth { get; init; }
+
+        [CommandOption("--size <SIZE>"), Description("fixed input size, 256 or 256x256 (default: dynamic, any multiple of 2^depth)")]
+        public string? Size { get; init; }
+
+        [CommandOption("--probabilities"), Description("also output probabilities (sigmoid for one class, softmax otherwise)")]
+        public bool Probabilities { get; init; }
+
+        [CommandOption("--no-check"), Description("skip running the exported model against TorchSharp (one forward pass each at the check size)")]
+        public bool NoCheck { get; init; }
+
+        public override ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required")
+            : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required")
+            : ValidationResult.Success();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        // Unfolded: the exporter folds batch norm itself, in double precision, from the original statistics.
+        using var model = PredictionModel.Load(settings.Model!, foldBatchNorm: false);
+        var network = model.Network;
+        int depth = settings.Depth ?? model.Plan.PredictionDepth ?? network.Config.Depth;
+        long[]? size = settings.Size is null ? null : NetworkSettings.ParseSize(settings.Size, network.Config.Dimensions);
+        var options = new OnnxExportOptions { InputSize = size, Probabilities = settings.Probabilities, Plan = model.Plan, Source = Path.GetFileName(model.WeightsPath) };
+        OnnxExporter.Export(network, depth, settings.Out!, options);
+
+        AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(Path.GetFullPath(settings.Out!))}[/] ({new FileInfo(settings.Out!).Length / 1e6:F1} MB): " +
+            $"{Markup.Escape(network.Topology.Name)} {network.Config.Dimensions}D at depth {depth} of {network.Config.Depth}, opset {OnnxExporter.Opset}, " +
+            $"input {(size is null ? "dynamic" : string.Join("x", size))}");
+        if (!settings.NoCheck) Check(model, depth, size, settings.Out!);
+        return 0;
+    }
+
+    /// <summary>Runs the file with ONNX Runtime and TorchSharp on one random input, at a size TorchSharp accepts
+    /// (the fixed size when it is a multiple of 2^L, else the plan's patch); a mismatch deletes the file.</summary>
+    static void Check(PredictionModel model, int depth, long[]? size, string path)
+    {
+        var network = model.Network;
+        var check = size is not null && size.All(s => s % network.Config.SizeMultiple == 0) ? size : model.Plan.PatchSize.Select(p => (long)p).ToArray();
+        var comparison = OnnxVerification.Compare(network, depth, path, check);
+        string presence = comparison.MaxPresenceDifference is { } p ? $", presence {p:G2}" : "";
+        AnsiConsole.MarkupLine($"ONNX Runtime vs TorchSharp on a random {string.Join("x", check)} input: max |Δ| logits {comparison.MaxLogitsDifference:G2}{presence}");
+        double worst = Math.Max(comparison.MaxLogitsDifference, comparison.MaxPresenceDifference ?? 0);
+        if (worst <= Tolerance) return;
+        File.Delete(path);   // never leave a model behind that computes something else
+        throw new UNetSharpException($"{path}: exported model differs from the network by {worst:G3} (> {Tolerance}); file removed");
+    }
+}

@@ -1,0 +1,80 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace UNetSharp.Export;
+
+/// <summary>What one ONNX run returns, as flat row-major arrays; absent outputs are null.</summary>
+/// <param name="Logits">[N, C, spatial...] logits.</param>
+/// <param name="Shape">The logits' shape.</param>
+/// <param name="Presence">[N, C] CGM presence logits, when the model has them.</param>
+/// <param name="Probabilities">[N, C, spatial...] probabilities, when the model was exported with them.</param>
+public sealed record OnnxOutput(float[] Logits, long[] Shape, float[]? Presence, float[]? Probabilities);
+
+/// <summary>
+/// Runs an exported model with ONNX Runtime on the CPU. One session per instance (thread-safe runs).
+/// <code>
+/// using var onnx = new OnnxInference("model.onnx");
+/// var output = onnx.Run(pixels, new long[] { 1, 1, 256, 256 });   // output.Logits, output.Presence
+/// </code>
+/// </summary>
+public sealed class OnnxInference : IDisposable
+{
+    readonly InferenceSession session;
+
+    /// <param name="path">An .onnx file written by <see cref="OnnxExporter"/> (any model with an "image" input and a "logits" output runs).</param>
+    /// <param name="threads">Intra-op threads; null = ONNX Runtime's default (one per physical core).</param>
+    public OnnxInference(string path, int? threads = null)
+    {
+        if (!File.Exists(path)) throw new DataFormatException(path, "ONNX model not found");
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (threads is { } n) options.IntraOpNumThreads = n;
+        try { session = new InferenceSession(path, options); }
+        catch (OnnxRuntimeException e) { throw new DataFormatException(path, $"not a valid ONNX model: {FirstLine(e.Message)}"); }
+        Path = path;
+        if (!session.InputMetadata.ContainsKey(OnnxExporter.InputName) || !session.OutputMetadata.ContainsKey(OnnxExporter.LogitsName))
+        {
+            session.Dispose();
+            throw new DataFormatException(path, $"model has no '{OnnxExporter.InputName}' input or no '{OnnxExporter.LogitsName}' output (not exported by UNetSharp)");
+        }
+        Metadata = session.ModelMetadata.CustomMetadataMap;
+        InputDimensions = session.InputMetadata[OnnxExporter.InputName].Dimensions;
+    }
+
+    public string Path { get; }
+
+    /// <summary>The model's metadata_props ("unetsharp.classes", "unetsharp.normalization", ...).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>The input's declared shape; -1 for dynamic axes.</summary>
+    public IReadOnlyList<int> InputDimensions { get; }
+
+    /// <summary>Runs the model on <paramref name="image"/>, row-major with shape <paramref name="shape"/> = [N, C, spatial...].</summary>
+    public OnnxOutput Run(float[] image, long[] shape)
+    {
+        if (shape.Length != InputDimensions.Count)
+            throw new ConfigurationException($"{Path} expects input of rank {InputDimensions.Count}, got shape [{string.Join(", ", shape)}]");
+        for (int d = 0; d < shape.Length; d++)
+            if (InputDimensions[d] > 0 && InputDimensions[d] != shape[d])
+                throw new ConfigurationException($"{Path} expects input [{string.Join(", ", InputDimensions.Select(v => v > 0 ? v.ToString() : "?"))}], got [{string.Join(", ", shape)}]");
+        // Dynamic exports up-sample by constant factors: other sizes would come out floored, not fail, so refuse them here.
+        if (Metadata.TryGetValue("unetsharp.size_multiple", out var text) && long.TryParse(text, out long multiple) && shape.Skip(2).Any(s => s % multiple != 0))
+            throw new ConfigurationException($"{Path} needs spatial sizes that are multiples of {multiple}, got [{string.Join(", ", shape)}] (pad the image)");
+        if (image.LongLength != shape.Aggregate(1L, (a, b) => a * b))
+            throw new ConfigurationException($"image has {image.LongLength} values but shape [{string.Join(", ", shape)}] needs {shape.Aggregate(1L, (a, b) => a * b)}");
+
+        var names = session.OutputNames;
+        using var input = OrtValue.CreateTensorValueFromMemory(image, shape);
+        using var runOptions = new RunOptions();
+        using var results = session.Run(runOptions, new[] { OnnxExporter.InputName }, new[] { input }, names);
+        float[]? Get(string name)
+        {
+            int k = names.ToList().IndexOf(name);
+            return k < 0 ? null : results[k].GetTensorDataAsSpan<float>().ToArray();
+        }
+        long[] logitsShape = results[names.ToList().IndexOf(OnnxExporter.LogitsName)].GetTensorTypeAndShape().Shape;
+        return new OnnxOutput(Get(OnnxExporter.LogitsName)!, logitsShape, Get(OnnxExporter.PresenceName), Get(OnnxExporter.ProbabilitiesName));
+    }
+
+    public void Dispose() => session.Dispose();
+
+    static string FirstLine(string text) => text.Split('\n')[0].Trim();
+}
