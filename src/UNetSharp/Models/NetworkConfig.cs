@@ -40,6 +40,24 @@ public sealed record NetworkConfig
     /// <summary>Dropout rate before each CGM's 1x1 convolution.</summary>
     public double CgmDropout { get; init; } = 0.5;
 
+    /// <summary>
+    /// Training memory (not shape): when true and autograd is on, a node's resampled inputs (the max-pooled and,
+    /// above all, the up-sampled full-scale paths) are recomputed in backward from their small sources instead of being
+    /// kept, and its first convolution is split by input part over slices of the one <c>conv1.weight</c>, so only the
+    /// same-level parts are concatenated (the wide full-scale concatenation is never stored). Outputs and gradients equal the plain path's up to float summation order
+    /// (no extra convolution FLOPs; backward re-runs only the cheap resampling). False: concatenate, then convolve.
+    /// Inference (no grad) always takes the plain path. See docs/BENCHMARKS.md for the measured trade-off.
+    /// </summary>
+    public bool MemoryEfficient { get; init; } = true;
+
+    /// <summary>
+    /// Speed (not shape or values): run a 2D network on channels-last (NHWC) activations, where CPU convolutions and
+    /// bilinear resizing are much faster than on NCHW. Same values up to float summation order; inputs and returned
+    /// logits stay ordinary NCHW tensors. False: NCHW throughout. 3D networks always run NCDHW: with channels-last-3d,
+    /// libtorch 2.10's CPU gradients of the first convolution differed from NCDHW by up to 7e-3 relative in our tests.
+    /// </summary>
+    public bool ChannelsLast { get; init; } = true;
+
     /// <summary>Default widths for a depth: 32·2^i, as the paper (32, 64, 128, 256, 512 at depth 4).</summary>
     public static IReadOnlyList<int> DefaultWidths(int depth, int baseWidth = 32) =>
         Enumerable.Range(0, depth + 1).Select(i => baseWidth << i).ToArray();

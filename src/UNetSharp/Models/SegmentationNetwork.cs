@@ -92,13 +92,33 @@ public sealed class SegmentationNetwork : nn.Module<Tensor, SegmentationOutput>
         CheckInput(input, depth);
         long[] full = input.shape.Skip(2).ToArray();
         var plan = Topology.NodesFor(depth);
-        var features = new Dictionary<NodeId, Tensor>(plan.Count) { [NodeId.Input] = input };
+        var features = new Dictionary<NodeId, Tensor>(plan.Count) { [NodeId.Input] = Config.ChannelsLast && Config.Dimensions == 2 ? ops.ToChannelsLast(input) : input };
+        // Recomputing resampled inputs only pays when backward will run; without grad the plain path frees them at once.
+        bool recompute = Config.MemoryEfficient && is_grad_enabled();
         foreach (var spec in plan)
         {
-            var resampled = new Tensor[spec.Inputs.Count];
-            for (int k = 0; k < resampled.Length; k++)
-                resampled[k] = Resample(features[spec.Inputs[k].Source], spec.Inputs[k].Source.Level, spec.Id.Level, full);
-            features[spec.Id] = nodes[spec.Id].Forward(resampled);
+            // Every temporary of a node (resampled inputs, concatenation, pre-activation outputs) is released as soon
+            // as the node is done: autograd keeps its own references to what backward needs, so this changes nothing
+            // numerically but stops an enclosing DisposeScope from pinning the up-sampled copies (gigabytes at full
+            // resolution) until the end of the step.
+            using var scope = NewDisposeScope();
+            var node = nodes[spec.Id];
+            Tensor output;
+            if (recompute)
+            {
+                var sources = spec.Inputs.Select(i => features[i.Source]).ToArray();
+                var resamplings = spec.Inputs.Select(i => i.Source.Level == spec.Id.Level ? null
+                    : new Resampling(ops, i.Source.Level, spec.Id.Level, SpatialOps.LevelSize(full, spec.Id.Level))).ToArray();
+                output = node.Forward(sources, resamplings);
+            }
+            else
+            {
+                var resampled = new Tensor[spec.Inputs.Count];
+                for (int k = 0; k < resampled.Length; k++)
+                    resampled[k] = ops.Resample(features[spec.Inputs[k].Source], spec.Inputs[k].Source.Level, spec.Id.Level, full);
+                output = node.Forward(resampled);
+            }
+            features[spec.Id] = output.MoveToOuterDisposeScope();
         }
         LastExecutedNodeCount = plan.Count;
 
@@ -109,6 +129,7 @@ public sealed class SegmentationNetwork : nn.Module<Tensor, SegmentationOutput>
         {
             if (!features.ContainsKey(nodeId) || (!allHeads && nodeId != outputNode)) continue;
             var logits = head.forward(features[nodeId], full);
+            if (!logits.is_contiguous()) logits = logits.contiguous();   // callers get plain NCHW logits whatever the layout inside
             computed.Add(new SegmentationHead(head.GetName(), head.Spec.Kind, nodeId.Level, nodeId.Column, logits));
             if (nodeId == outputNode) main = logits;
         }
@@ -116,11 +137,6 @@ public sealed class SegmentationNetwork : nn.Module<Tensor, SegmentationOutput>
         Tensor? shallow = cgmShallow?.forward(features[new NodeId(Math.Min(1, Config.Depth), 0)]);
         return new SegmentationOutput(depth, main!, computed, deep, shallow);
     }
-
-    Tensor Resample(Tensor x, int fromLevel, int toLevel, long[] full) =>
-        fromLevel == toLevel ? x
-        : fromLevel < toLevel ? ops.MaxPool(x, toLevel - fromLevel)
-        : ops.Resize(x, SpatialOps.LevelSize(full, toLevel));
 
     void CheckInput(Tensor input, int depth)
     {

@@ -16,4 +16,14 @@ public sealed class ConvNormRelu : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) => nn.functional.relu(bn.forward(conv.forward(x)), inplace: true);
+
+    /// <summary>
+    /// forward(resampling(source)) where backward recomputes the resampled input instead of keeping it
+    /// (<see cref="ResampledConvolution"/>); the same values and gradients as the plain path.
+    /// </summary>
+    public Tensor Forward(Tensor source, Resampling resampling)
+    {
+        var (weight, bias) = SpatialOps.WeightAndBias(conv);
+        return nn.functional.relu(bn.forward(ResampledConvolution.Apply(source, weight, bias, resampling)), inplace: true);
+    }
 }

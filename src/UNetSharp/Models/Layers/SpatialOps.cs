@@ -45,6 +45,61 @@ public sealed class SpatialOps
     public Tensor Resize(Tensor x, long[] size) =>
         F.interpolate(x, size, mode: Dimensions == 2 ? InterpolationMode.Bilinear : InterpolationMode.Trilinear, align_corners: true);
 
+    /// <summary>The weight and bias parameters of a module made by <see cref="Conv"/>.</summary>
+    public static (Tensor Weight, Tensor? Bias) WeightAndBias(nn.Module<Tensor, Tensor> conv) => conv switch
+    {
+        TorchSharp.Modules.Conv2d c => (c.weight!, c.bias),
+        TorchSharp.Modules.Conv3d c => (c.weight!, c.bias),
+        _ => throw new ArgumentException($"not a convolution made by SpatialOps.Conv: {conv.GetType().Name}", nameof(conv)),
+    };
+
+    /// <summary>Functional form of <see cref="Conv"/>: same-padded convolution with the given weight [out, in, k, ...] and optional bias.</summary>
+    public Tensor Convolve(Tensor x, Tensor weight, Tensor? bias)
+    {
+        long pad = weight.shape[2] / 2;
+        return Dimensions == 2
+            ? F.conv2d(x, weight, bias, padding: new[] { pad, pad })
+            : F.conv3d(x, weight, bias, padding: new[] { pad, pad, pad });
+    }
+
+    /// <summary>The adjoint of <see cref="Convolve"/> without bias: maps [N, out, ...] back to [N, in, ...] (the input gradient).</summary>
+    public Tensor ConvolveTranspose(Tensor y, Tensor weight)
+    {
+        long pad = weight.shape[2] / 2;
+        return Dimensions == 2
+            ? F.conv_transpose2d(y, weight, padding: new[] { pad, pad })
+            : F.conv_transpose3d(y, weight, padding: new[] { pad, pad, pad });
+    }
+
+    /// <summary>Resamples a node's features from its level to another: max-pool down, resize up, the same level as is.</summary>
+    public Tensor Resample(Tensor x, int fromLevel, int toLevel, long[] fullSize) =>
+        fromLevel == toLevel ? x
+        : fromLevel < toLevel ? MaxPool(x, toLevel - fromLevel)
+        : Resize(x, LevelSize(fullSize, toLevel));
+
+    /// <summary>
+    /// The same tensor values in channels-last memory order (NHWC / NDHWC strides, shape unchanged). Convolutions,
+    /// norms, pooling, resizing and concatenation keep that order, and on CPU the oneDNN convolutions and the
+    /// vectorised resize kernels are several times faster on it than on NCHW (no layout reorder per call).
+    /// </summary>
+    public Tensor ToChannelsLast(Tensor x)
+    {
+        // permute → contiguous gives NHWC memory; as_strided views it with the original shape. (permute back would
+        // not do for one channel: contiguous() then returns the NCHW tensor itself, whose strides say "NCHW".)
+        using var nhwc = (Dimensions == 2 ? x.permute(0, 2, 3, 1) : x.permute(0, 2, 3, 4, 1)).contiguous();
+        long[] shape = x.shape, strides = new long[shape.Length];
+        long stride = 1;
+        strides[1] = stride;
+        stride *= shape[1];
+        for (int d = shape.Length - 1; d >= 2; d--)
+        {
+            strides[d] = stride;
+            stride *= shape[d];
+        }
+        strides[0] = stride;
+        return nhwc.as_strided(shape, strides, nhwc.storage_offset());
+    }
+
     /// <summary>Global max over the spatial axes: [N, C, ...] → [N, C].</summary>
     public Tensor GlobalMax(Tensor x) => x.amax(Enumerable.Range(2, Dimensions).Select(d => (long)d).ToArray());
 
