@@ -1,3 +1,4 @@
+using UNetSharp.Models.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using UNetSharp.Models;
@@ -30,6 +31,9 @@ public static class BatchNormFolding
                 throw new InvalidOperationException($"batch norm '{name}' has no convolution '{convName}' to fold into");
             Fold(conv, norm);
             folded++;
+            // The block now skips its norms rather than running them as identities (that is where the time goes).
+            if (modules.TryGetValue(name[..Math.Max(0, name.LastIndexOf('.'))], out var block) && block is IFoldableNormalisation foldable)
+                foldable.NormalisationFolded = true;
         }
         return folded;
     }

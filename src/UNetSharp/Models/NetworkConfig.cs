@@ -51,6 +51,13 @@ public sealed record NetworkConfig
     public bool MemoryEfficient { get; init; } = true;
 
     /// <summary>
+    /// <see cref="MemoryEfficient"/> applies to inputs of at least this many voxels (batch × spatial size). Below it the
+    /// activations are small and the custom autograd calls cost more than the memory they save (measured on 32x32 test
+    /// networks: several times slower per step), so small inputs take the plain path. Default 65,536 = one 256x256 image.
+    /// </summary>
+    public long MemoryEfficientMinVoxels { get; init; } = 1 << 16;
+
+    /// <summary>
     /// Speed (not shape or values): run a 2D network on channels-last (NHWC) activations, where CPU convolutions and
     /// bilinear resizing are much faster than on NCHW. Same values up to float summation order; inputs and returned
     /// logits stay ordinary NCHW tensors. False: NCHW throughout. 3D networks always run NCDHW: with channels-last-3d,

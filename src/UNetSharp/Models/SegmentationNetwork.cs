@@ -94,7 +94,7 @@ public sealed class SegmentationNetwork : nn.Module<Tensor, SegmentationOutput>
         var plan = Topology.NodesFor(depth);
         var features = new Dictionary<NodeId, Tensor>(plan.Count) { [NodeId.Input] = Config.ChannelsLast && Config.Dimensions == 2 ? ops.ToChannelsLast(input) : input };
         // Recomputing resampled inputs only pays when backward will run; without grad the plain path frees them at once.
-        bool recompute = Config.MemoryEfficient && is_grad_enabled();
+        bool recompute = Config.MemoryEfficient && is_grad_enabled() && input.shape[0] * full.Aggregate(1L, (a, b) => a * b) >= Config.MemoryEfficientMinVoxels;
         foreach (var spec in plan)
         {
             // Every temporary of a node (resampled inputs, concatenation, pre-activation outputs) is released as soon

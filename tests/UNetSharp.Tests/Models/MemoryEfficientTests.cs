@@ -59,7 +59,7 @@ public class MemoryEfficientTests
         var config = TinyNets.Config(arch, dims, depth: 3, classes: classes, cgm: true, inChannels: inChannels) with { CgmDropout = 0 };
         if (train) config = config with { Widths = new[] { 16, 16, 16, 16 } };
         using var plain = new SegmentationNetwork(config with { MemoryEfficient = false, ChannelsLast = false });
-        using var efficient = new SegmentationNetwork(config with { MemoryEfficient = true, ChannelsLast = true });
+        using var efficient = new SegmentationNetwork(config with { MemoryEfficient = true, ChannelsLast = true, MemoryEfficientMinVoxels = 0 });
         efficient.load_state_dict(plain.state_dict());
         int size = dims == 2 ? 32 : 16;
         long[] shape = new long[] { 2, inChannels }.Concat(Enumerable.Repeat((long)size, dims)).ToArray();
@@ -96,7 +96,7 @@ public class MemoryEfficientTests
         manual_seed(12);
         var config = TinyNets.Config("unet#", 2, depth: 3) with { Widths = new[] { 16, 16, 16, 16 } };
         using var plain = new SegmentationNetwork(config with { MemoryEfficient = false, ChannelsLast = false });
-        using var efficient = new SegmentationNetwork(config);
+        using var efficient = new SegmentationNetwork(config with { MemoryEfficientMinVoxels = 0 });
         efficient.load_state_dict(plain.state_dict());
         var images = randn(2, 1, 32, 32);
         foreach (var net in new[] { plain, efficient })
@@ -143,7 +143,7 @@ public class MemoryEfficientTests
     public void StateDictKeysDoNotDependOnTheOption()
     {
         using var a = new SegmentationNetwork(TinyNets.Config("unet#") with { MemoryEfficient = false });
-        using var b = new SegmentationNetwork(TinyNets.Config("unet#") with { MemoryEfficient = true });
+        using var b = new SegmentationNetwork(TinyNets.Config("unet#") with { MemoryEfficient = true, MemoryEfficientMinVoxels = 0 });
         Assert.Equal(a.state_dict().Select(p => (p.Key, string.Join(",", p.Value.shape))), b.state_dict().Select(p => (p.Key, string.Join(",", p.Value.shape))));
     }
 

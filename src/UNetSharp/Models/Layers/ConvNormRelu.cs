@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace UNetSharp.Models.Layers;
 
 /// <summary>Conv3x3 → Norm → ReLU; a UNet 3+ path convolution or fusion layer. Names: conv, bn.</summary>
-public sealed class ConvNormRelu : nn.Module<Tensor, Tensor>
+public sealed class ConvNormRelu : nn.Module<Tensor, Tensor>, IFoldableNormalisation
 {
     readonly nn.Module<Tensor, Tensor> conv, bn;
 
@@ -15,7 +15,7 @@ public sealed class ConvNormRelu : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => nn.functional.relu(bn.forward(conv.forward(x)), inplace: true);
+    public override Tensor forward(Tensor x) => nn.functional.relu(Norm(conv.forward(x)), inplace: true);
 
     /// <summary>
     /// forward(resampling(source)) where backward recomputes the resampled input instead of keeping it
@@ -24,6 +24,11 @@ public sealed class ConvNormRelu : nn.Module<Tensor, Tensor>
     public Tensor Forward(Tensor source, Resampling resampling)
     {
         var (weight, bias) = SpatialOps.WeightAndBias(conv);
-        return nn.functional.relu(bn.forward(ResampledConvolution.Apply(source, weight, bias, resampling)), inplace: true);
+        return nn.functional.relu(Norm(ResampledConvolution.Apply(source, weight, bias, resampling)), inplace: true);
     }
+
+    /// <inheritdoc/>
+    public bool NormalisationFolded { get; set; }
+
+    Tensor Norm(Tensor x) => NormalisationFolded ? x : bn.forward(x);
 }

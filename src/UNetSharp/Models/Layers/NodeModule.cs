@@ -9,7 +9,7 @@ namespace UNetSharp.Models.Layers;
 /// H = Conv3x3 → Norm → ReLU → Conv3x3 → Norm → ReLU (or one Conv3x3 → Norm → ReLU for UNet 3+ fusion).
 /// Parameter names follow pytorch-nested-unet's VGGBlock (conv1, bn1, conv2, bn2) so state dicts map to PyTorch.
 /// </summary>
-public sealed class NodeModule : nn.Module
+public sealed class NodeModule : nn.Module, IFoldableNormalisation
 {
     readonly nn.Module<Tensor, Tensor> conv1, bn1;
     readonly nn.Module<Tensor, Tensor>? conv2, bn2;
@@ -55,9 +55,9 @@ public sealed class NodeModule : nn.Module
         var parts = new Tensor[resampled.Count];
         for (int k = 0; k < parts.Length; k++) parts[k] = paths[k] is { } path ? path.forward(resampled[k]) : resampled[k];
         var x = parts.Length == 1 ? parts[0] : cat(parts, 1);
-        x = nn.functional.relu(bn1.forward(conv1.forward(x)), inplace: true);
+        x = nn.functional.relu(Norm(bn1, conv1.forward(x)), inplace: true);
         if (conv2 is null) return x;
-        return nn.functional.relu(bn2!.forward(conv2.forward(x)), inplace: true);
+        return nn.functional.relu(Norm(bn2!, conv2.forward(x)), inplace: true);
     }
 
     /// <summary>
@@ -104,8 +104,13 @@ public sealed class NodeModule : nn.Module
             if (pending.Count == 0) pendingOffset = offset;
         }
         Flush();
-        var h = nn.functional.relu(bn1.forward(sum!), inplace: true);
+        var h = nn.functional.relu(Norm(bn1, sum!), inplace: true);
         if (conv2 is null) return h;
-        return nn.functional.relu(bn2!.forward(conv2.forward(h)), inplace: true);
+        return nn.functional.relu(Norm(bn2!, conv2.forward(h)), inplace: true);
     }
+
+    /// <inheritdoc/>
+    public bool NormalisationFolded { get; set; }
+
+    Tensor Norm(nn.Module<Tensor, Tensor> norm, Tensor x) => NormalisationFolded ? x : norm.forward(x);
 }
