@@ -12,7 +12,7 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
     {
         [CommandOption("--out <DIR>"), Description("output folder (default demo-run)")] public string Out { get; init; } = "demo-run";
         [CommandOption("--data <DIR>"), Description("use this data set instead of synthetic cells")] public string? Data { get; init; }
-        [CommandOption("--epochs <N>"), Description("training epochs (default 30)")] public int Epochs { get; init; } = 30;
+        [CommandOption("--epochs <N>"), Description("training epochs (default 24)")] public int Epochs { get; init; } = 24;
         [CommandOption("--images <N>"), Description("synthetic images (default 48)")] public int Images { get; init; } = 48;
         [CommandOption("--size <PX>"), Description("synthetic image size, a multiple of 8 (default 64)")] public int Size { get; init; } = 64;
         [CommandOption("--seed <N>")] public int Seed { get; init; } = 7;

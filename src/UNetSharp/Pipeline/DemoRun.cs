@@ -16,7 +16,7 @@ public sealed record DemoOptions
 
     public int Images { get; init; } = 48;
     public int Size { get; init; } = 64;
-    public int Epochs { get; init; } = 30;
+    public int Epochs { get; init; } = 24;
     public int BatchesPerEpoch { get; init; } = 12;
     public int Seed { get; init; } = 7;
 }
