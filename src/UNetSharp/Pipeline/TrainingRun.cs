@@ -142,17 +142,7 @@ public static class TrainingRun
     static void WriteOverlay(string folder, SegmentationCase c, int[] prediction)
     {
         int h = c.Shape[^2], w = c.Shape[^1], plane = h * w;
-        int slice = 0;
-        if (c.Dimensions == 3)
-        {
-            int bestCount = -1;
-            for (int z = 0; z < c.Shape[0]; z++)
-            {
-                int count = 0;
-                for (int i = 0; i < plane; i++) if (c.Label![z * plane + i] != 0) count++;
-                if (count > bestCount) { bestCount = count; slice = z; }
-            }
-        }
+        int slice = c.Dimensions == 3 ? OverlayImage.BusiestSlice<int>(c.Label, plane) : 0;
         OverlayImage.Write(Path.Combine(folder, $"{c.Id}.png"), c.Image.AsSpan(slice * plane, plane), h, w,
             prediction.AsSpan(slice * plane, plane), c.Label.AsSpan(slice * plane, plane));
     }

@@ -38,6 +38,23 @@ public static class OverlayImage
         AtomicFile.WriteAllBytes(path, data.AsSpan());
     }
 
+    /// <summary>
+    /// For a 3D label map of <paramref name="plane"/>-sized slices: the slice with the most non-zero labels (the first
+    /// on ties), the one worth showing; <paramref name="fallback"/> when every slice is empty.
+    /// </summary>
+    public static int BusiestSlice<T>(ReadOnlySpan<T> labels, int plane, int fallback = 0) where T : struct, IEquatable<T>
+    {
+        int slice = fallback;
+        long best = 0;
+        for (int z = 0; z * plane < labels.Length; z++)
+        {
+            var s = labels.Slice(z * plane, plane);
+            long count = s.Length - s.Count(default(T));
+            if (count > best) { best = count; slice = z; }
+        }
+        return slice;
+    }
+
     /// <summary>Foreground pixels (label ≠ 0) with a face neighbour of another label or on the border.</summary>
     static bool[] Edges(ReadOnlySpan<int> labels, int height, int width)
     {

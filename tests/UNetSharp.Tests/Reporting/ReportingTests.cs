@@ -43,6 +43,16 @@ public sealed class ReportingTests : IDisposable
     }
 
     [Fact]
+    public void BusiestSliceIsTheFirstWithTheMostForegroundElseTheFallback()
+    {
+        // Three 2x2 slices with 1, 3 and 3 non-zero labels: slice 1 wins (first of the tie).
+        int[] labels = { 0, 0, 0, 2, 1, 1, 0, 1, 2, 2, 2, 0 };
+        Assert.Equal(1, OverlayImage.BusiestSlice<int>(labels, 4));
+        Assert.Equal(1, OverlayImage.BusiestSlice<byte>(new byte[12], 4, fallback: 1));
+        Assert.Equal(0, OverlayImage.BusiestSlice<byte>(new byte[12], 4));
+    }
+
+    [Fact]
     public void MismatchedOverlayArraysAreRejected() =>
         Assert.Throws<ArgumentException>(() => OverlayImage.Write(Path.Combine(dir, "x.png"), new float[4], 2, 2, new int[3]));
 }

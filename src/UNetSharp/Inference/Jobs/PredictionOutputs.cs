@@ -117,17 +117,7 @@ public static class PredictionOutputs
     static void WriteOverlay(string path, PredictionInput input, byte[] classes)
     {
         int h = input.Shape[^2], w = input.Shape[^1], plane = h * w;
-        int slice = 0;
-        if (input.Shape.Length == 3)
-        {
-            long best = 0;
-            slice = input.Shape[0] / 2;
-            for (int z = 0; z < input.Shape[0]; z++)
-            {
-                long count = plane - classes.AsSpan(z * plane, plane).Count((byte)0);
-                if (count > best) { best = count; slice = z; }
-            }
-        }
+        int slice = input.Shape.Length == 3 ? OverlayImage.BusiestSlice<byte>(classes, plane, fallback: input.Shape[0] / 2) : 0;
         var prediction = Array.ConvertAll(classes[(slice * plane)..((slice + 1) * plane)], b => (int)b);
         OverlayImage.Write(path, input.Raw.Data.AsSpan(slice * plane, plane), h, w, prediction);
     }
