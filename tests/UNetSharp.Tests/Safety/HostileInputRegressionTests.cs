@@ -71,6 +71,23 @@ public sealed class HostileInputRegressionTests : IDisposable
         Assert.Throws<ConfigurationException>(() => FolderEvaluation.OutputDir(null, dir.File("link"), refs)); // default: the prediction folder, here the refs
     }
 
+    [Fact]
+    public void PredictCommandExitsTwoOnASymlinkedOutput()
+    {
+        string model = Run2D();
+        string input = PngFolder("inp", "a.png");
+        var before = Snapshot(input);
+        File.CreateSymbolicLink(dir.File("link"), input);
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.PropagateExceptions();
+            config.AddCommand<PredictCommand>("predict");
+        });
+        Assert.Equal(2, app.Run(["predict", "--model", model, "--input", input, "--out", dir.File("link")]));
+        AssertUnchanged(before, input);
+    }
+
     // defect 2: one NaN voxel made the whole prediction background with exit 0
     [Fact]
     public void PredictRefusesNonFiniteVoxelsAndValuesBeyondFloat32NamingTheFile()
@@ -134,13 +151,17 @@ public sealed class HostileInputRegressionTests : IDisposable
         Assert.False(Directory.Exists(dir.File("run")));
     }
 
-    // defect 7: train --batch 0 and a one-case data set left config.json and plan.json behind
+    // defect 7: train --batch 0 and a one-case data set left config.json and plan.json behind; an absurd patch is refused before allocating
     [Fact]
     public void TrainWithBatchZeroOrOneCaseWritesNothing()
     {
         string data = dir.File("msd");
         LayoutTestData.Msd(data, 3);
-        Assert.Contains("batch size 0", Assert.Throws<ConfigurationException>(() => TrainingRun.Run(Train(data, dir.File("run"), batch: 0))).Message);
+        Assert.Contains("batch size must be at least 1, got 0", Assert.Throws<ConfigurationException>(() => TrainingRun.Run(Train(data, dir.File("run"), batch: 0))).Message);
+        Assert.False(Directory.Exists(dir.File("run")));
+        var huge = Train(data, dir.File("run"));
+        huge = huge with { Plan = huge.Plan with { PatchSize = [1 << 12, 1 << 12, 1 << 12] } };
+        Assert.Contains("values per batch", Assert.Throws<ConfigurationException>(() => TrainingRun.Run(huge)).Message);
         Assert.False(Directory.Exists(dir.File("run")));
 
         string one = dir.File("one");
