@@ -23,9 +23,11 @@ public sealed class PredictionJob : IDisposable
 {
     readonly SlidingWindowPredictor predictor;
 
-    PredictionJob(PredictionJobOptions options, PredictionModel model, IReadOnlyList<string> inputs, int depth, int[] tile)
+    readonly IReadOnlyList<string> plannedOutputs;
+
+    PredictionJob(PredictionJobOptions options, PredictionModel model, IReadOnlyList<string> inputs, int depth, int[] tile, IReadOnlyList<string> outputs)
     {
-        Options = options; Model = model; Inputs = inputs; Depth = depth; TileSize = tile;
+        Options = options; Model = model; Inputs = inputs; Depth = depth; TileSize = tile; plannedOutputs = outputs;
         predictor = new SlidingWindowPredictor(model.Network, new SlidingWindowOptions
         {
             Depth = depth, TileSize = tile, Overlap = options.Overlap, BatchSize = options.BatchSize,
@@ -65,10 +67,12 @@ public sealed class PredictionJob : IDisposable
                     (net.Config.DeepSupervision ? "" : " (it has no deep-supervision heads, so it cannot be pruned)"));
             var planned = inputs.Select(i => (i, (IReadOnlyList<string>)PredictionOutputs.PlannedPaths(options.OutputDir, i, net.Config.Classes, options.Probabilities, options.Overlays))).ToList();
             PathGuard.RefuseCollisions(planned);
+            var outputs = planned.SelectMany(p => p.Item2).Append(Path.Combine(options.OutputDir, PredictionJobReport.FileName)).ToList();
+            OutputLedger.RefuseForeign(options.OutputDir, outputs);
             int[] tile = options.TileSize is int t ? Enumerable.Repeat(t, net.Config.Dimensions).ToArray() : model.Plan.PatchSize.ToArray();
             if (tile.Length != net.Config.Dimensions || tile.Any(s => s % net.Config.SizeMultiple != 0))
                 throw new ConfigurationException($"tile {string.Join("x", tile)} must have {net.Config.Dimensions} axes, each a multiple of 2^{net.Config.Depth} = {net.Config.SizeMultiple}");
-            return new PredictionJob(options, model, inputs, depth, tile);
+            return new PredictionJob(options, model, inputs, depth, tile, outputs);
         }
         catch
         {
@@ -85,6 +89,9 @@ public sealed class PredictionJob : IDisposable
         try
         {
             var clock = Stopwatch.StartNew();
+            // recorded before the first write: a rerun after a kill may replace these, and only these
+            Directory.CreateDirectory(Options.OutputDir);
+            OutputLedger.Record(Options.OutputDir, plannedOutputs);
             var results = new List<PredictionFileResult>();
             foreach (string input in Inputs)
             {
