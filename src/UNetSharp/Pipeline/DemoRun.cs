@@ -19,6 +19,9 @@ public sealed record DemoOptions
     public int Epochs { get; init; } = 24;
     public int BatchesPerEpoch { get; init; } = 12;
     public int Seed { get; init; } = 7;
+
+    /// <summary>Draws curves.png (see <see cref="TrainRunOptions.CurvePlotter"/>); null: none.</summary>
+    public Reporting.ICurvePlotter? CurvePlotter { get; init; }
 }
 
 /// <summary>
@@ -46,6 +49,7 @@ public static class DemoRun
             Training = new TrainingConfig { Epochs = options.Epochs, LearningRate = 3e-3, WarmupEpochs = 1, Seed = options.Seed },
             BatchesPerEpoch = options.BatchesPerEpoch,
             DataSeed = options.Seed,
+            CurvePlotter = options.CurvePlotter,
         };
         return TrainingRun.Run(trainOptions, epochs, status, cancellation);
     }
