@@ -16,8 +16,9 @@ namespace UNetSharp.Serve;
 /// </summary>
 public sealed class SegmentationEngine : IDisposable
 {
-    readonly ConcurrentBag<PredictionModel> idle = [];
+    readonly ConcurrentBag<(PredictionModel Model, WorkerThread Thread)> idle = [];
     readonly List<PredictionModel> models = [];
+    readonly List<WorkerThread> threads = [];
     readonly string scratch;
 
     public SegmentationEngine(string modelPath, int workers, int? defaultDepth, double overlap)
@@ -29,12 +30,14 @@ public sealed class SegmentationEngine : IDisposable
             {
                 var model = PredictionModel.Load(modelPath);
                 models.Add(model);
-                idle.Add(model);
+                threads.Add(new WorkerThread($"unetsharp-worker-{i}"));
+                idle.Add((model, threads[i]));
             }
         }
         catch
         {
             foreach (var m in models) m.Dispose();
+            foreach (var t in threads) t.Dispose();
             throw;
         }
         var first = models[0];
@@ -57,13 +60,20 @@ public sealed class SegmentationEngine : IDisposable
                 (Model.Network.Config.DeepSupervision ? "" : " (it has no deep-supervision heads, so it cannot be pruned)"));
     }
 
-    /// <summary>Segments one upload already checked by <see cref="UploadInspector"/>. The caller holds a worker slot, so
-    /// an idle model is always there. Bad images throw <see cref="UNetSharpException"/>.</summary>
-    public SegmentResult Segment(byte[] body, UploadInfo upload, SegmentRequest request)
+    /// <summary>Segments one upload already checked by <see cref="UploadInspector"/> on an idle worker's thread. The caller
+    /// holds a slot of the <see cref="InferenceGate"/>, so an idle worker is always there. Bad images throw
+    /// <see cref="UNetSharpException"/>.</summary>
+    public async Task<SegmentResult> SegmentAsync(byte[] body, UploadInfo upload, SegmentRequest request)
     {
         int depth = request.Depth ?? DefaultDepth;
         CheckDepth(depth, "depth");
-        if (!idle.TryTake(out var model)) throw new InvalidOperationException("no idle model: Segment was called without a worker slot");
+        if (!idle.TryTake(out var worker)) throw new InvalidOperationException("no idle worker: SegmentAsync was called without a slot of the gate");
+        try { return await worker.Thread.Run(() => Segment(worker.Model, body, upload, request, depth)).ConfigureAwait(false); }
+        finally { idle.Add(worker); }
+    }
+
+    SegmentResult Segment(PredictionModel model, byte[] body, UploadInfo upload, SegmentRequest request, int depth)
+    {
         string dir = Path.Combine(scratch, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         try
@@ -95,7 +105,6 @@ public sealed class SegmentationEngine : IDisposable
         }
         finally
         {
-            idle.Add(model);
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
     }
@@ -142,6 +151,7 @@ public sealed class SegmentationEngine : IDisposable
     public void Dispose()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+        foreach (var t in threads) t.Dispose();   // waits for an inference still running on it
         foreach (var m in models) m.Dispose();
         try { Directory.Delete(scratch, recursive: true); } catch (IOException) { }
     }

@@ -183,7 +183,7 @@ public sealed class SegmentationServer : IAsyncDisposable
             SegmentResult result;
             // The inference is not cancelled when the client goes away: a forward pass cannot be interrupted midway,
             // and the worker must come back to the pool in a known state.
-            using (slot) result = await Task.Run(() => Engine.Segment(body, upload, request)).ConfigureAwait(false);
+            using (slot) result = await Engine.SegmentAsync(body, upload, request).ConfigureAwait(false);
             var headers = context.Response.Headers;
             headers["X-Depth"] = result.Depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
             headers["X-Tta"] = result.Tta ? "true" : "false";

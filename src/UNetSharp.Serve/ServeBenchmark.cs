@@ -164,7 +164,7 @@ public static class ServeBenchmark
         return samples.SelectMany(s => s).ToList();
     }
 
-    /// <summary>Requests per second of the same work called directly, one loop per worker.</summary>
+    /// <summary>Requests per second of the same work called directly (same workers, threads and files), one loop per worker.</summary>
     static async Task<double> InProcess(SegmentationServer server, IReadOnlyList<byte[]> bodies, int depth, int total)
     {
         var request = new SegmentRequest { Depth = depth };
@@ -177,7 +177,7 @@ public static class ServeBenchmark
             while ((i = Interlocked.Increment(ref next)) < total)
             {
                 var (_, slot) = await server.Gate.EnterAsync(TimeSpan.FromMinutes(10), CancellationToken.None).ConfigureAwait(false);
-                using (slot) server.Engine.Segment(bodies[i % bodies.Count], uploads[i % bodies.Count], request);
+                using (slot) await server.Engine.SegmentAsync(bodies[i % bodies.Count], uploads[i % bodies.Count], request).ConfigureAwait(false);
             }
         }))).ConfigureAwait(false);
         return total / clock.Elapsed.TotalSeconds;
