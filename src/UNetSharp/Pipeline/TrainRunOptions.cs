@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using UNetSharp.Planning;
+using UNetSharp.Reporting;
 using UNetSharp.Training;
 
 namespace UNetSharp.Pipeline;
@@ -34,4 +36,9 @@ public sealed record TrainRunOptions
 
     /// <summary>Compute HD95/ASSD in the final evaluation (slower on large volumes).</summary>
     public bool SurfaceDistances { get; init; } = true;
+
+    /// <summary>Draws curves.png at the end (e.g. UNetSharp.Reporting's <c>TrainingCurves.Plotter</c>); null: no picture, history.csv only.
+    /// Not a setting of the run, so never saved.</summary>
+    [JsonIgnore]
+    public ICurvePlotter? CurvePlotter { get; init; }
 }

@@ -18,7 +18,8 @@ namespace UNetSharp.Pipeline;
 /// <summary>
 /// `unetsharp train` as one call: data → plan → train (with validation) → evaluate every pruned depth on the
 /// validation cases → choose the prediction depth → write metrics.json, cases.csv, history.csv, curves.png and
-/// overlays/ into the run folder (with plan.json, config.json, best.ckpt, last.ckpt).
+/// overlays/ into the run folder
+/// (curves.png only with a <see cref="TrainRunOptions.CurvePlotter"/>) (with plan.json, config.json, best.ckpt, last.ckpt).
 /// </summary>
 public static class TrainingRun
 {
@@ -33,6 +34,7 @@ public static class TrainingRun
     {
         var data = DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout);
         string run = options.RunDirectory;
+        TrainingPreflight.CheckRunFolder(run, options.DataDirectory);
         ExperimentPlan plan;
         if (options.Resume)
         {
@@ -42,8 +44,13 @@ public static class TrainingRun
         {
             if (File.Exists(Path.Combine(run, Trainer.LastCheckpointName)))
                 throw new ConfigurationException($"{run} already holds a run: pass --resume to continue it, or choose another --out");
+            // everything that can be refused is refused before the run folder is written: every case, the plan, the split, the loader
+            var labelValues = TrainingPreflight.CheckData(data, status);
             status?.Report($"planning from {data.Count} cases in {data.Root}");
-            plan = ExperimentPlanner.Plan(data, options.Plan);
+            plan = ExperimentPlanner.Plan(data, options.Plan, labelValues);
+            options.Training.Validate();
+            Split(data.Count, options);
+            TrainingPreflight.CheckLoader(new LoaderOptions { PatchSize = plan.PatchSize.ToArray(), BatchSize = plan.BatchSize, BatchesPerEpoch = options.BatchesPerEpoch });
             Directory.CreateDirectory(run);
             plan.Save(run);
             AtomicFile.WriteAllText(Path.Combine(run, ConfigFileName), JsonSerializer.Serialize(options, new JsonSerializerOptions { WriteIndented = true }));
@@ -120,8 +127,8 @@ public static class TrainingRun
         AtomicFile.WriteAllText(metricsPath, metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         results[chosen].Summary.WriteCsv(Path.Combine(run, CasesFileName));
 
-        string curves = Path.Combine(run, CurvesFileName);
-        TrainingCurves.Write(curves, last.History.Select(h => new CurvePoint(h.Epoch, h.TrainLoss, null, h.ValidationScore)).ToList());
+        string? curves = options.CurvePlotter is null ? null : Path.Combine(run, CurvesFileName);
+        if (curves is not null) options.CurvePlotter!.Write(curves, last.History.Select(h => new CurvePoint(h.Epoch, h.TrainLoss, null, h.ValidationScore)).ToList());
         string overlays = Path.Combine(run, OverlayFolder);
         foreach (var (c, prediction) in results[chosen].Predictions.Take(options.Overlays)) WriteOverlay(overlays, c, prediction);
 
