@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using UNetSharp.Data.Synthetic;
 using UNetSharp.IO;
 using UNetSharp.Planning;
@@ -19,6 +21,9 @@ public sealed record DemoOptions
     public int Epochs { get; init; } = 24;
     public int BatchesPerEpoch { get; init; } = 12;
     public int Seed { get; init; } = 7;
+
+    /// <summary>Where the demo reports what it does; silent by default.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 }
 
 /// <summary>
@@ -28,12 +33,15 @@ public sealed record DemoOptions
 /// </summary>
 public static class DemoRun
 {
-    public static TrainRunResult Run(DemoOptions options, IProgress<EpochReport>? epochs = null, IProgress<string>? status = null, CancellationToken cancellation = default)
+    public static TrainRunResult Run(DemoOptions options, IProgress<EpochReport>? epochs = null, CancellationToken cancellation = default,
+        IProgress<StepReport>? steps = null)
     {
+        Directory.CreateDirectory(options.OutDirectory);
+        using var writer = RunLock.Acquire(options.OutDirectory, warning => options.Logger.LogWarning("{Warning}", warning)); // one demo per folder: it replaces OUT/run
         string data = options.DataDirectory ?? Path.Combine(options.OutDirectory, "data");
         if (options.DataDirectory is null)
         {
-            status?.Report($"writing {options.Images} synthetic {options.Size}x{options.Size} cell images to {data}");
+            options.Logger.LogInformation("writing {Images} synthetic {Size}x{Size} cell images to {Folder}", options.Images, options.Size, options.Size, data);
             WriteSyntheticCells(data, options);
         }
         string run = Path.Combine(options.OutDirectory, "run");
@@ -46,8 +54,9 @@ public static class DemoRun
             Training = new TrainingConfig { Epochs = options.Epochs, LearningRate = 3e-3, WarmupEpochs = 1, Seed = options.Seed },
             BatchesPerEpoch = options.BatchesPerEpoch,
             DataSeed = options.Seed,
+            Logger = options.Logger,
         };
-        return TrainingRun.Run(trainOptions, epochs, status, cancellation);
+        return TrainingRun.Run(trainOptions, epochs, cancellation, steps);
     }
 
     static void WriteSyntheticCells(string folder, DemoOptions options)

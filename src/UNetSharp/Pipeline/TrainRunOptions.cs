@@ -1,12 +1,23 @@
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using UNetSharp.Planning;
 using UNetSharp.Training;
 
 namespace UNetSharp.Pipeline;
 
-/// <summary>Augmentation preset for training patches.</summary>
-public enum AugmentationPreset { None, UNetSharp, NnUNet }
+/// <summary>Augmentation preset for training patches (saved as "none", "unetsharp", "nnunet").</summary>
+public enum AugmentationPreset
+{
+    None,
+    [JsonStringEnumMemberName("unetsharp")] UNetSharp,
+    [JsonStringEnumMemberName("nnunet")] NnUNet,
+}
 
-/// <summary>Everything `unetsharp train` resolves from its config file and flags; saved as config.json in the run.</summary>
+/// <summary>
+/// Everything a training run needs, with the run defaults (the one place they are set); saved in the run folder as the
+/// flat <see cref="RunConfiguration"/> (config.json).
+/// </summary>
 public sealed record TrainRunOptions
 {
     public required string DataDirectory { get; init; }
@@ -34,4 +45,7 @@ public sealed record TrainRunOptions
 
     /// <summary>Compute HD95/ASSD in the final evaluation (slower on large volumes).</summary>
     public bool SurfaceDistances { get; init; } = true;
+
+    /// <summary>Where the run reports what it does (planning, loading, evaluating, settings changed on resume); silent by default.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 }
