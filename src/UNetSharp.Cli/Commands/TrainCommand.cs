@@ -96,7 +96,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         {
             var (_, conflicts) = RunConfiguration.CompareForResume(baseline, requested);
             if (conflicts.FirstOrDefault() is { } c)
-                throw new ConfigurationException($"{FlagOf(c.Key)} {c.Requested} conflicts with the run's {c.Key} {c.Saved} ({Path.Combine(requested.RunDirectory, TrainingRun.ConfigFileName)}); start a new run or drop the flag");
+                throw new ConfigurationException($"{(c.Key == "data_seed" && s.Seed is not null ? "--seed" : FlagOf(c.Key))} {c.Requested} conflicts with the run's {c.Key} {c.Saved} ({Path.Combine(requested.RunDirectory, TrainingRun.ConfigFileName)}); start a new run or drop the flag");
         }
         if (requested.DataDirectory.Length == 0) throw new ConfigurationException("--data is required (or 'data' in the config file)");
         if (requested.RunDirectory.Length == 0) throw new ConfigurationException("--out is required (or 'out' in the config file)");

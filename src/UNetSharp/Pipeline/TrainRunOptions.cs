@@ -23,7 +23,8 @@ public sealed record TrainRunOptions
     public required string DataDirectory { get; init; }
     public required string RunDirectory { get; init; }
     public PlanOptions Plan { get; init; } = new();
-    public TrainingConfig Training { get; init; } = new();
+    /// <summary>The trainer's settings; a run trains 50 epochs of <see cref="BatchesPerEpoch"/> steps unless told otherwise.</summary>
+    public TrainingConfig Training { get; init; } = new() { Epochs = 50 };
 
     /// <summary>Fraction of cases held out for validation (at least one case).</summary>
     public double ValidationFraction { get; init; } = 0.2;
