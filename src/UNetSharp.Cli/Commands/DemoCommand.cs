@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using UNetSharp.Pipeline;
+using UNetSharp.Reporting;
 
 namespace UNetSharp.Cli.Commands;
 
@@ -28,7 +29,7 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
             var result = DemoRun.Run(new DemoOptions
             {
                 OutDirectory = settings.Out, DataDirectory = settings.Data, Epochs = settings.Epochs, Images = settings.Images, Size = settings.Size, Seed = settings.Seed,
-                Logger = console.Logger,
+                Logger = console.Logger, CurvePlotter = TrainingCurves.Plotter,
             }, console.EpochLines(), interrupt.Token, console.StepProgress());
             console.Summary(result);
             return 0;

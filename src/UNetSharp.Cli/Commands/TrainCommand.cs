@@ -7,6 +7,7 @@ using UNetSharp.IO;
 using UNetSharp.Models;
 using UNetSharp.Pipeline;
 using UNetSharp.Planning;
+using UNetSharp.Reporting;
 using UNetSharp.Training;
 using UNetSharp.Training.Losses;
 
@@ -58,7 +59,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         var console = new RunConsole(RunConsole.VerbosityOf(s.Quiet, s.Verbose));
-        var options = Resolve(s) with { Logger = console.Logger };
+        var options = Resolve(s) with { Logger = console.Logger, CurvePlotter = TrainingCurves.Plotter };
         console.Header($"[bold]train[/] {Markup.Escape(options.Plan.Architecture)} on {Markup.Escape(options.DataDirectory)} → {Markup.Escape(options.RunDirectory)}{(options.Resume ? " (resumed)" : "")}");
         using var interrupt = new InterruptSignals(cancellationToken);
         try

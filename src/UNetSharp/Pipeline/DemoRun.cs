@@ -24,6 +24,9 @@ public sealed record DemoOptions
 
     /// <summary>Where the demo reports what it does; silent by default.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
+
+    /// <summary>Draws curves.png (see <see cref="TrainRunOptions.CurvePlotter"/>); null: none.</summary>
+    public Reporting.ICurvePlotter? CurvePlotter { get; init; }
 }
 
 /// <summary>
@@ -55,6 +58,7 @@ public static class DemoRun
             BatchesPerEpoch = options.BatchesPerEpoch,
             DataSeed = options.Seed,
             Logger = options.Logger,
+            CurvePlotter = options.CurvePlotter,
         };
         return TrainingRun.Run(trainOptions, epochs, cancellation, steps);
     }

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using UNetSharp.Planning;
+using UNetSharp.Reporting;
 using UNetSharp.Training;
 
 namespace UNetSharp.Pipeline;
@@ -49,4 +50,9 @@ public sealed record TrainRunOptions
 
     /// <summary>Where the run reports what it does (planning, loading, evaluating, settings changed on resume); silent by default.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
+
+    /// <summary>Draws curves.png at the end (e.g. UNetSharp.Reporting's <c>TrainingCurves.Plotter</c>); null: no picture, history.csv only.
+    /// Not a setting of the run, so never saved.</summary>
+    [JsonIgnore]
+    public ICurvePlotter? CurvePlotter { get; init; }
 }
