@@ -50,17 +50,22 @@ public sealed class RunConsole
 
     public IProgress<EpochReport> EpochLines() => new SynchronousProgress<EpochReport>(r =>
     {
-        if (verbosity == Verbosity.Quiet) return;
+        if (verbosity != Verbosity.Quiet) Line(EpochLine(r, verbosity));
+    });
+
+    /// <summary>One epoch as console markup: loss (with its parts when verbose), validation Dice (per foreground class for multi-class runs), lr, time, ETA.</summary>
+    public static string EpochLine(EpochReport r, Verbosity verbosity)
+    {
         string val = "";
         if (r.Validation is { } v && !double.IsNaN(v.Score))
         {
-            string perClass = v.PerClass.Count > 1 ? $" ({string.Join(" ", v.PerClass.Select((d, i) => $"{i + 1}: {d:F4}"))})" : "";
+            string perClass = v.PerClass.Count > 1 ? $" (class {string.Join(", ", v.PerClass.Select((d, i) => $"{i + 1}: {d:F4}"))})" : "";
             val = $"val Dice [bold]{v.Score:F4}[/]{perClass}{(r.IsBest ? " [green]best[/]" : "")}";
         }
         string parts = verbosity == Verbosity.Verbose && r.LossParts.Count > 0
             ? $"  [grey]{Markup.Escape(string.Join(" ", r.LossParts.Select(p => $"{p.Key} {p.Value:F4}")))}[/]" : "";
-        Line($"epoch {r.Epoch,3}/{r.Epochs}  loss {r.TrainLoss:F4}{parts}  {val}  lr {r.LearningRate:G3}  {r.EpochTime.TotalSeconds:F1}s  ETA {Format(r.Eta)}{(r.Stopping ? "  [yellow]early stop[/]" : "")}");
-    });
+        return $"epoch {r.Epoch,3}/{r.Epochs}  loss {r.TrainLoss:F4}{parts}  {val}  lr {r.LearningRate:G3}  {r.EpochTime.TotalSeconds:F1}s  ETA {Format(r.Eta)}{(r.Stopping ? "  [yellow]early stop[/]" : "")}";
+    }
 
     /// <summary>Progress inside an epoch: a bar redrawn in place on a terminal, else a plain line now and then.</summary>
     public IProgress<StepReport>? StepProgress() => verbosity == Verbosity.Quiet ? null : new SynchronousProgress<StepReport>(r =>
