@@ -35,6 +35,7 @@ public static class TrainingRun
         var log = options.Logger;
         var data = DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout);
         string run = options.RunDirectory;
+        TrainingPreflight.CheckRunFolder(run, options.DataDirectory);
         string configPath = Path.Combine(run, ConfigFileName), splitPath = Path.Combine(run, RunSplit.FileName);
         bool hasCheckpoint = File.Exists(Path.Combine(run, Trainer.LastCheckpointName));
         var configuration = RunConfiguration.From(options) with { DataDirectory = Path.GetFullPath(options.DataDirectory), RunDirectory = Path.GetFullPath(run) };
@@ -43,17 +44,22 @@ public static class TrainingRun
         if (!options.Resume && (hasCheckpoint || File.Exists(configPath)))
             throw new ConfigurationException($"{run} already holds a run ({(hasCheckpoint ? Trainer.LastCheckpointName : ConfigFileName)}): resume it, or choose another run folder");
         if (options.Resume && File.Exists(configPath)) CheckResumable(RunConfiguration.Load(run), configuration, configPath, log);
+        options.Training.Validate();
         bool reusePlan = options.Resume && File.Exists(Path.Combine(run, ExperimentPlan.FileName));
         ExperimentPlan plan;
         if (reusePlan) plan = ExperimentPlan.Load(run);
         else
         {
+            // every case is checked before the run folder is written (labels, channels, shapes, geometry, finite values)
+            log.LogInformation("checking all {Cases} cases in {Root}", data.Count, data.Root);
+            var labelValues = TrainingPreflight.CheckData(data);
             log.LogInformation("planning from {Cases} cases in {Root}", data.Count, data.Root);
-            plan = ExperimentPlanner.Plan(data, options.Plan);
+            plan = ExperimentPlanner.Plan(data, options.Plan, labelValues);
         }
         bool reuseSplit = options.Resume && File.Exists(splitPath);
         var split = reuseSplit ? RunSplit.Load(run) : RunSplit.Create(data, options.ValidationFraction, options.DataSeed, options.MaxCases);
         var (trainIds, valIds) = split.Indices(data, splitPath);
+        TrainingPreflight.CheckLoader(new LoaderOptions { PatchSize = plan.PatchSize.ToArray(), BatchSize = plan.BatchSize, BatchesPerEpoch = options.BatchesPerEpoch });
         if (options.Resume && !hasCheckpoint)
             log.LogWarning("{Run} holds no checkpoint yet (the run stopped before it saved one): training starts from the beginning", run);
 

@@ -15,7 +15,9 @@ public static class ExperimentPlanner
     const int MaxPatch2D = 256, MaxPatch3D = 128;
     const long MaxPatchVoxels3D = 96L * 96 * 96;
 
-    public static ExperimentPlan Plan(SegmentationDataset data, PlanOptions options)
+    /// <param name="labelValues">Label values of every case where known (<see cref="DatasetCheck.Require"/>); otherwise the
+    /// class values come from the sampled cases and the declared labels only.</param>
+    public static ExperimentPlan Plan(SegmentationDataset data, PlanOptions options, IEnumerable<int>? labelValues = null)
     {
         if (data.Count == 0) throw new DataFormatException(data.Root, "the data set has no cases");
         var meta = data.Metadata;
@@ -27,6 +29,7 @@ public static class ExperimentPlanner
         foreach (var c in sample)
             if (c.Label is { } label) foreach (int v in label.Distinct()) values.Add(v);
         foreach (int declared in meta.Classes.Keys) values.Add(declared);
+        if (labelValues is not null) values.UnionWith(labelValues);
         if (values.Count < 2) throw new DataFormatException(data.Root, "no foreground label found in the sampled cases");
         if (values.Min() < 0) throw new DataFormatException(data.Root, $"negative label value {values.Min()}");
         var classValues = values.ToArray();

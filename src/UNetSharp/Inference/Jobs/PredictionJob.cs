@@ -63,6 +63,8 @@ public sealed class PredictionJob : IDisposable
             if (!net.PrunableDepths.Contains(depth))
                 throw new ConfigurationException($"--depth {depth}: {options.Model} can predict at depth {string.Join(", ", net.PrunableDepths)}" +
                     (net.Config.DeepSupervision ? "" : " (it has no deep-supervision heads, so it cannot be pruned)"));
+            var planned = inputs.Select(i => (i, (IReadOnlyList<string>)PredictionOutputs.PlannedPaths(options.OutputDir, i, net.Config.Classes, options.Probabilities, options.Overlays))).ToList();
+            PathGuard.RefuseCollisions(planned);
             int[] tile = options.TileSize is int t ? Enumerable.Repeat(t, net.Config.Dimensions).ToArray() : model.Plan.PatchSize.ToArray();
             if (tile.Length != net.Config.Dimensions || tile.Any(s => s % net.Config.SizeMultiple != 0))
                 throw new ConfigurationException($"tile {string.Join("x", tile)} must have {net.Config.Dimensions} axes, each a multiple of 2^{net.Config.Depth} = {net.Config.SizeMultiple}");
@@ -167,15 +169,18 @@ public sealed class PredictionJob : IDisposable
         return (labels, probabilities, tiles);
     }
 
-    /// <summary>The input file, or a folder's image files in name order; an output that would overwrite an input is refused.</summary>
+    /// <summary>The input file, or a folder's image files in name order; an output folder that is, lies inside or
+    /// contains the input folder (real paths: symlinks and .. resolved) is refused, as is one that is a file.</summary>
     static IReadOnlyList<string> ListInputs(string input, string outDir)
     {
+        if (string.IsNullOrWhiteSpace(input)) throw new ConfigurationException("input path is empty");
+        PathGuard.RequireFolderOrAbsent(outDir, "output folder");
         List<string> files;
         if (Directory.Exists(input))
         {
+            PathGuard.RefuseOverlap(outDir, "output folder", input, "input folder");
             files = Directory.EnumerateFiles(input).Where(ImageFile.IsSupported).Order(StringComparer.Ordinal).ToList();
             if (files.Count == 0) throw new DataFormatException(input, "no .nii, .nii.gz, .png, .tif or .tiff images in this folder");
-            if (SamePath(input, outDir)) throw new ConfigurationException($"--out {outDir} is the input folder: outputs would mix with (and overwrite) the inputs");
         }
         else if (File.Exists(input))
         {
@@ -183,14 +188,8 @@ public sealed class PredictionJob : IDisposable
             files = [input];
         }
         else throw new DataFormatException(input, "input not found (expected an image file or a folder of images)");
-        foreach (string file in files)
-            if (SamePath(file, PredictionOutputs.OutputPath(outDir, file)))
-                throw new ConfigurationException($"--out {outDir} would overwrite the input {file}");
         return files;
     }
-
-    static bool SamePath(string a, string b) =>
-        string.Equals(Path.GetFullPath(a).TrimEnd(Path.DirectorySeparatorChar), Path.GetFullPath(b).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal);
 
     public void Dispose() => Model.Dispose();
 }
