@@ -71,6 +71,8 @@ public static class FolderEvaluation
         PathGuard.RequireFolderOrAbsent(dir, "output folder");
         // real paths: a symlink to the references, or refs/.., must not pass for another folder
         PathGuard.RefuseOverlap(dir, "output folder", referenceDir, "reference folder");
+        // a user's own summary.json or cases.csv there is refused now, before the (long) evaluation
+        OutputLedger.RefuseForeign(dir, [Path.Combine(dir, FolderEvaluationResult.CasesFile), Path.Combine(dir, FolderEvaluationResult.SummaryFile)]);
         return Path.GetFullPath(dir);
     }
 

@@ -23,9 +23,11 @@ public sealed class PredictionJob : IDisposable
 {
     readonly SlidingWindowPredictor predictor;
 
-    PredictionJob(PredictionJobOptions options, PredictionModel model, IReadOnlyList<string> inputs, int depth, int[] tile)
+    readonly IReadOnlyList<string> plannedOutputs;
+
+    PredictionJob(PredictionJobOptions options, PredictionModel model, IReadOnlyList<string> inputs, int depth, int[] tile, IReadOnlyList<string> outputs)
     {
-        Options = options; Model = model; Inputs = inputs; Depth = depth; TileSize = tile;
+        Options = options; Model = model; Inputs = inputs; Depth = depth; TileSize = tile; plannedOutputs = outputs;
         predictor = new SlidingWindowPredictor(model.Network, new SlidingWindowOptions
         {
             Depth = depth, TileSize = tile, Overlap = options.Overlap, BatchSize = options.BatchSize,
@@ -65,10 +67,12 @@ public sealed class PredictionJob : IDisposable
                     (net.Config.DeepSupervision ? "" : " (it has no deep-supervision heads, so it cannot be pruned)"));
             var planned = inputs.Select(i => (i, (IReadOnlyList<string>)PredictionOutputs.PlannedPaths(options.OutputDir, i, net.Config.Classes, options.Probabilities, options.Overlays))).ToList();
             PathGuard.RefuseCollisions(planned);
+            var outputs = planned.SelectMany(p => p.Item2).Append(Path.Combine(options.OutputDir, PredictionJobReport.FileName)).ToList();
+            OutputLedger.RefuseForeign(options.OutputDir, outputs);
             int[] tile = options.TileSize is int t ? Enumerable.Repeat(t, net.Config.Dimensions).ToArray() : model.Plan.PatchSize.ToArray();
             if (tile.Length != net.Config.Dimensions || tile.Any(s => s % net.Config.SizeMultiple != 0))
                 throw new ConfigurationException($"tile {string.Join("x", tile)} must have {net.Config.Dimensions} axes, each a multiple of 2^{net.Config.Depth} = {net.Config.SizeMultiple}");
-            return new PredictionJob(options, model, inputs, depth, tile);
+            return new PredictionJob(options, model, inputs, depth, tile, outputs);
         }
         catch
         {
@@ -85,6 +89,9 @@ public sealed class PredictionJob : IDisposable
         try
         {
             var clock = Stopwatch.StartNew();
+            // recorded before the first write: a rerun after a kill may replace these, and only these
+            Directory.CreateDirectory(Options.OutputDir);
+            OutputLedger.Record(Options.OutputDir, plannedOutputs);
             var results = new List<PredictionFileResult>();
             foreach (string input in Inputs)
             {
@@ -142,32 +149,8 @@ public sealed class PredictionJob : IDisposable
     }
 
     /// <summary>Class per voxel, optional probabilities [C, spatial...] and tiles run; volumes slice by slice for a 2D network.</summary>
-    (byte[] Labels, float[]? Probabilities, int Tiles) Predict(PredictionInput input)
-    {
-        var c = input.Normalized;
-        if (!input.SliceBySlice)
-        {
-            var p = predictor.Predict(c.Image, c.Channels, c.Shape);
-            return (p.Labels, p.Probabilities, p.Tiles);
-        }
-        int depth = c.Shape[0], plane = c.Shape[1] * c.Shape[2], classes = Model.Network.Config.Classes;
-        long voxels = (long)depth * plane;
-        var labels = new byte[voxels];
-        var probabilities = Options.Probabilities ? new float[checked(classes * voxels)] : null;
-        var slice = new float[c.Channels * plane];
-        int tiles = 0;
-        for (int z = 0; z < depth; z++)
-        {
-            using var scope = NewDisposeScope();
-            for (int ch = 0; ch < c.Channels; ch++) Array.Copy(c.Image, ch * voxels + (long)z * plane, slice, (long)ch * plane, plane);
-            var p = predictor.Predict(slice, c.Channels, [c.Shape[1], c.Shape[2]]);
-            p.Labels.CopyTo(labels, (long)z * plane);
-            if (probabilities is not null)
-                for (int k = 0; k < classes; k++) Array.Copy(p.Probabilities!, (long)k * plane, probabilities, k * voxels + (long)z * plane, plane);
-            tiles += p.Tiles;
-        }
-        return (labels, probabilities, tiles);
-    }
+    (byte[] Labels, float[]? Probabilities, int Tiles) Predict(PredictionInput input) =>
+        InputPrediction.Run(predictor, input, Model.Network.Config.Classes, Options.Probabilities);
 
     /// <summary>The input file, or a folder's image files in name order; an output folder that is, lies inside or
     /// contains the input folder (real paths: symlinks and .. resolved) is refused, as is one that is a file.</summary>
