@@ -149,32 +149,8 @@ public sealed class PredictionJob : IDisposable
     }
 
     /// <summary>Class per voxel, optional probabilities [C, spatial...] and tiles run; volumes slice by slice for a 2D network.</summary>
-    (byte[] Labels, float[]? Probabilities, int Tiles) Predict(PredictionInput input)
-    {
-        var c = input.Normalized;
-        if (!input.SliceBySlice)
-        {
-            var p = predictor.Predict(c.Image, c.Channels, c.Shape);
-            return (p.Labels, p.Probabilities, p.Tiles);
-        }
-        int depth = c.Shape[0], plane = c.Shape[1] * c.Shape[2], classes = Model.Network.Config.Classes;
-        long voxels = (long)depth * plane;
-        var labels = new byte[voxels];
-        var probabilities = Options.Probabilities ? new float[checked(classes * voxels)] : null;
-        var slice = new float[c.Channels * plane];
-        int tiles = 0;
-        for (int z = 0; z < depth; z++)
-        {
-            using var scope = NewDisposeScope();
-            for (int ch = 0; ch < c.Channels; ch++) Array.Copy(c.Image, ch * voxels + (long)z * plane, slice, (long)ch * plane, plane);
-            var p = predictor.Predict(slice, c.Channels, [c.Shape[1], c.Shape[2]]);
-            p.Labels.CopyTo(labels, (long)z * plane);
-            if (probabilities is not null)
-                for (int k = 0; k < classes; k++) Array.Copy(p.Probabilities!, (long)k * plane, probabilities, k * voxels + (long)z * plane, plane);
-            tiles += p.Tiles;
-        }
-        return (labels, probabilities, tiles);
-    }
+    (byte[] Labels, float[]? Probabilities, int Tiles) Predict(PredictionInput input) =>
+        InputPrediction.Run(predictor, input, Model.Network.Config.Classes, Options.Probabilities);
 
     /// <summary>The input file, or a folder's image files in name order; an output folder that is, lies inside or
     /// contains the input folder (real paths: symlinks and .. resolved) is refused, as is one that is a file.</summary>
