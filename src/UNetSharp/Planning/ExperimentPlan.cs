@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using UNetSharp.Data.Layouts;
 using UNetSharp.IO;
 using UNetSharp.Models;
@@ -46,9 +45,8 @@ public sealed record ExperimentPlan
     /// <summary>Depth to predict at unless told otherwise (chosen on validation, else the full depth).</summary>
     public int? PredictionDepth { get; init; }
 
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    /// <summary>The project's JSON style (snake_case keys, enums as strings).</summary>
+    public string ToJson() => ProjectJson.Serialize(this);
 
     public void Save(string runFolder) => AtomicFile.WriteAllText(Path.Combine(runFolder, FileName), ToJson());
 
@@ -60,7 +58,7 @@ public sealed record ExperimentPlan
         if (!File.Exists(path)) throw new DataFormatException(path, "plan not found (a run folder holds plan.json beside its checkpoints)");
         try
         {
-            var plan = JsonSerializer.Deserialize<ExperimentPlan>(File.ReadAllText(path), Json) ?? throw new DataFormatException(path, "empty plan");
+            var plan = ProjectJson.Deserialize<ExperimentPlan>(File.ReadAllText(path), path);
             plan.Network.Validate();
             if (plan.Normalization.Count != plan.Network.InChannels)
                 throw new DataFormatException(path, $"plan has {plan.Normalization.Count} channel normalisations for {plan.Network.InChannels} input channels");

@@ -88,6 +88,19 @@ public sealed class HostileInputRegressionTests : IDisposable
         AssertUnchanged(before, input);
     }
 
+    // guarantee: Unicode and spaces in folder and file names work end to end, and guards still see through links to them
+    [Fact]
+    public void UnicodeNamesArePredictedAndGuarded()
+    {
+        string model = Run2D();
+        string input = PngFolder("données 画像", "cas ü.png");
+        var report = PredictionJob.Run(new PredictionJobOptions { Model = model, Input = input, OutputDir = dir.File("résultats ✓") });
+        Assert.Equal(0, report.Failed);
+        Assert.True(File.Exists(dir.File("résultats ✓/cas ü.png")));
+        File.CreateSymbolicLink(dir.File("lien"), input);
+        Assert.Throws<ConfigurationException>(() => PredictionJob.Open(new PredictionJobOptions { Model = model, Input = input, OutputDir = dir.File("lien/sous") }));
+    }
+
     // defect 2: one NaN voxel made the whole prediction background with exit 0
     [Fact]
     public void PredictRefusesNonFiniteVoxelsAndValuesBeyondFloat32NamingTheFile()

@@ -36,7 +36,7 @@ public sealed record PredictionSpeedRow(string Target, string Shape, int Threads
 
 public sealed record PredictionSpeedReport(string Machine, string VolumeSource, IReadOnlyList<PredictionSpeedRow> Rows)
 {
-    public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase });
+    public string ToJson() => ProjectJson.Serialize(this);
 }
 
 /// <summary>
