@@ -32,6 +32,9 @@ public static class TrainingRun
     public static TrainRunResult Run(TrainRunOptions options, IProgress<EpochReport>? epochs = null, IProgress<string>? status = null,
         CancellationToken cancellation = default)
     {
+        // the run's thread count serves its evaluation too; the caller gets its own back
+        using var torchState = TorchStateScope.Save();
+        if (options.Training.Threads is int threads) TorchSharp.torch.set_num_threads(threads);
         var data = DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout);
         string run = options.RunDirectory;
         TrainingPreflight.CheckRunFolder(run, options.DataDirectory);

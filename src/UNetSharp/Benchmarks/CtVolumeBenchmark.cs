@@ -1,8 +1,9 @@
 using System.Diagnostics;
-using UNetSharp.Benchmarks;
+using UNetSharp.Inference;
+using UNetSharp.Inference.Jobs;
 using UNetSharp.Models;
 
-namespace UNetSharp.Inference.Jobs;
+namespace UNetSharp.Benchmarks;
 
 /// <summary>Time and peak memory of one CT-size volume through the sliding window (tiles streamed into one accumulator).</summary>
 public sealed record CtVolumeResult(int[] Shape, int[] Widths, string Norm, int Depth, int[] Tile, double Overlap, int Tiles, double Seconds,
