@@ -127,7 +127,10 @@ public sealed record RunConfiguration
 
     public void Save(string runFolder) => AtomicFile.WriteAllText(Path.Combine(runFolder, TrainingRun.ConfigFileName), ToJson());
 
-    /// <summary>Reads RUN/config.json, which must hold a complete configuration (as <see cref="Save"/> writes it).</summary>
+    /// <summary>
+    /// Reads RUN/config.json. An unknown key is refused (a typo must not silently fall back to a default); a key the file
+    /// lacks takes its default, so run folders written before a setting existed still load.
+    /// </summary>
     public static RunConfiguration Load(string runFolder)
     {
         string path = Path.Combine(runFolder, TrainingRun.ConfigFileName);
@@ -135,8 +138,6 @@ public sealed record RunConfiguration
         try
         {
             var node = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new DataFormatException(path, "must hold one JSON object");
-            var missing = Keys.Where(k => !node.ContainsKey(k)).ToList();
-            if (missing.Count > 0) throw new DataFormatException(path, $"incomplete run configuration, missing {string.Join(", ", missing)}");
             var unknown = node.Select(p => p.Key).Where(k => !Keys.Contains(k)).ToList();
             if (unknown.Count > 0) throw new DataFormatException(path, $"unknown setting(s) {string.Join(", ", unknown)}");
             return node.Deserialize<RunConfiguration>(ProjectJson.Options) ?? throw new DataFormatException(path, "empty (null)");
