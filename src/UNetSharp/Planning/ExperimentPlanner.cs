@@ -36,6 +36,9 @@ public static class ExperimentPlanner
         if (values.Count < 2) throw new DataFormatException(data.Root, "no foreground label found in the sampled cases");
         if (values.Min() < 0) throw new DataFormatException(data.Root, $"negative label value {values.Min()}");
         var classValues = values.ToArray();
+        // prediction stores class indices as bytes: refuse now rather than after a whole training run
+        if (classValues.Length > 256)
+            throw new DataFormatException(data.Root, $"the labels hold {classValues.Length} distinct values; at most 256 classes are supported (instance ids are not classes)");
 
         int depth = options.Depth ?? (dims == 2 ? 4 : 3);
         var widths = options.Widths ?? NetworkConfig.DefaultWidths(depth, dims == 2 ? 32 : 16);
