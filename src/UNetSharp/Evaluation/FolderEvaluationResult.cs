@@ -46,7 +46,7 @@ public sealed class FolderEvaluationResult
             ["case"] = m.Case, ["prediction"] = m.Prediction, ["reference"] = m.Reference, ["problem"] = m.Problem,
         }).ToArray());
         if (Instances is not null) root["instances"] = InstancesJson(Instances);
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return root.ToJsonString(ProjectJson.Options);
     }
 
     static JsonObject InstancesJson(IReadOnlyList<InstanceCaseResult> cases)
