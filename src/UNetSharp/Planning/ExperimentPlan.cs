@@ -28,6 +28,9 @@ public sealed record ExperimentPlan
     /// </summary>
     public IReadOnlyList<double>? TargetSpacing { get; init; }
 
+    /// <summary>Why <see cref="TargetSpacing"/> is coarser than the data set's median spacing (cases too large for the CPU budget); null when it is not.</summary>
+    public string? SpacingNote { get; init; }
+
     public int BatchSize { get; init; } = 2;
 
     /// <summary>How the data set's files are read (layout kind, binary foreground value, RGB → gray).</summary>
