@@ -26,7 +26,9 @@ public static class OnnxMetadata
         yield return ("unetsharp.classes", Int(c.Classes));
         yield return ("unetsharp.depth", Int(depth));
         yield return ("unetsharp.network_depth", Int(c.Depth));
-        yield return ("unetsharp.size_multiple", Int(1L << depth));
+        // One number when every axis has the same multiple (isotropic strides), else one per axis: "1x4x4".
+        var multiples = c.LevelScale(depth);
+        yield return ("unetsharp.size_multiple", multiples.Distinct().Count() == 1 ? Int(multiples[0]) : string.Join("x", multiples));
         yield return ("unetsharp.input_size", options.InputSize is { } s ? string.Join("x", s) : "dynamic");
         yield return ("unetsharp.outputs", string.Join(",", outputs));
         yield return ("unetsharp.activation", c.Classes == 1 ? "sigmoid" : "softmax");

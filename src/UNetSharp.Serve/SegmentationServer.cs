@@ -66,7 +66,7 @@ public sealed class SegmentationServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.IncludeScopes = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.IncludeScopes = false; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
         logging?.Invoke(builder.Logging);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.Timeout + TimeSpan.FromMinutes(1));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
@@ -126,7 +126,8 @@ public sealed class SegmentationServer : IAsyncDisposable
         });
     }
 
-    /// <summary>Request id (the client's X-Request-Id when sane, else Kestrel's), a log line and metrics for every request.</summary>
+    /// <summary>Request id (the client's X-Request-Id when sane, else Kestrel's), a log line (the id as a structured
+    /// property, so a JSON console formatter keeps it as a field) and metrics for every request.</summary>
     async Task Observe(HttpContext context, RequestDelegate next)
     {
         string? given = context.Request.Headers["X-Request-Id"];
@@ -134,15 +135,19 @@ public sealed class SegmentationServer : IAsyncDisposable
         context.TraceIdentifier = id;
         context.Response.Headers["X-Request-Id"] = id;
         var clock = Stopwatch.StartNew();
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = id });
         try { await next(context).ConfigureAwait(false); }
         finally
         {
             string route = context.GetEndpoint() is RouteEndpoint e ? e.RoutePattern.RawText ?? context.Request.Path : "unmatched";
             Metrics.Record(route, context.Response.StatusCode, clock.Elapsed);
-            if (route != "/metrics" && route != "/healthz" && route != "/readyz")
-                logger.LogInformation("{Method} {Path} -> {Status}: {RequestBytes} bytes in, depth {Depth}, {LatencyMs:F1} ms",
-                    context.Request.Method, context.Request.Path.Value, context.Response.StatusCode, context.Request.ContentLength ?? 0,
+            if (route is "/metrics" or "/healthz" or "/readyz") { }
+            else if (context.Items.TryGetValue("error", out var error))
+                logger.LogWarning("request {RequestId}: {Method} {Path} -> {Status}, {RequestBytes} bytes in, depth {Depth}, {LatencyMs:F1} ms: {Error}",
+                    id, context.Request.Method, context.Request.Path.Value, context.Response.StatusCode, context.Request.ContentLength ?? 0,
+                    context.Items.TryGetValue("depth", out var d) ? d : "-", clock.Elapsed.TotalMilliseconds, error);
+            else
+                logger.LogInformation("request {RequestId}: {Method} {Path} -> {Status}, {RequestBytes} bytes in, depth {Depth}, {LatencyMs:F1} ms",
+                    id, context.Request.Method, context.Request.Path.Value, context.Response.StatusCode, context.Request.ContentLength ?? 0,
                     context.Items.TryGetValue("depth", out var d) ? d : "-", clock.Elapsed.TotalMilliseconds);
         }
     }
@@ -201,7 +206,7 @@ public sealed class SegmentationServer : IAsyncDisposable
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { /* the client left while queued */ }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            logger.LogError(e, "segmentation failed");
+            logger.LogError(e, "request {RequestId}: segmentation failed", context.TraceIdentifier);
             await Error(context, StatusCodes.Status500InternalServerError, $"internal error ({e.GetType().Name}); the request id is in X-Request-Id and the server log").ConfigureAwait(false);
         }
     }
@@ -227,13 +232,17 @@ public sealed class SegmentationServer : IAsyncDisposable
     static async Task Error(HttpContext context, int status, string message)
     {
         if (context.Response.HasStarted) return;
+        context.Items["error"] = message;
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        try { await context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new ErrorBody(message, context.TraceIdentifier), ProjectJson.Compact)).ConfigureAwait(false); }
+        try { await context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new ErrorBody(message, context.TraceIdentifier), ErrorJson)).ConfigureAwait(false); }
         catch (Exception e) when (e is IOException or OperationCanceledException) { /* the client is gone */ }
     }
 
     sealed record ErrorBody(string Error, string RequestId);
+
+    /// <summary>The project's JSON style; quotes in messages stay readable (no \u0027): the body is JSON, never HTML.</summary>
+    static readonly System.Text.Json.JsonSerializerOptions ErrorJson = new(ProjectJson.Compact) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public async ValueTask DisposeAsync()
     {

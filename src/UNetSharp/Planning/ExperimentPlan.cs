@@ -18,8 +18,18 @@ public sealed record ExperimentPlan
     /// <summary>One entry per input channel.</summary>
     public required IReadOnlyList<ChannelNormalization> Normalization { get; init; }
 
-    /// <summary>Training patch (and default inference tile) size, spatial axes slowest first; multiples of 2^L.</summary>
+    /// <summary>Training patch (and default inference tile) size, spatial axes slowest first; per axis a multiple of the product of its strides (2^L by default).</summary>
     public required IReadOnlyList<int> PatchSize { get; init; }
+
+    /// <summary>
+    /// Voxel spacing (mm, slowest axis first) every volume is resampled to before training and prediction; predictions are
+    /// resampled back to the input's own grid. Null: cases are used at their own spacing (2D images, plans written before
+    /// target spacings existed). See <see cref="Data.Preprocessing.Resampler"/> for the interpolation.
+    /// </summary>
+    public IReadOnlyList<double>? TargetSpacing { get; init; }
+
+    /// <summary>Why <see cref="TargetSpacing"/> is coarser than the data set's median spacing (cases too large for the CPU budget); null when it is not.</summary>
+    public string? SpacingNote { get; init; }
 
     public int BatchSize { get; init; } = 2;
 

@@ -70,8 +70,9 @@ public sealed class PredictionJob : IDisposable
             var outputs = planned.SelectMany(p => p.Item2).Append(Path.Combine(options.OutputDir, PredictionJobReport.FileName)).ToList();
             OutputLedger.RefuseForeign(options.OutputDir, outputs);
             int[] tile = options.TileSize is int t ? Enumerable.Repeat(t, net.Config.Dimensions).ToArray() : model.Plan.PatchSize.ToArray();
-            if (tile.Length != net.Config.Dimensions || tile.Any(s => s % net.Config.SizeMultiple != 0))
-                throw new ConfigurationException($"tile {string.Join("x", tile)} must have {net.Config.Dimensions} axes, each a multiple of 2^{net.Config.Depth} = {net.Config.SizeMultiple}");
+            var multiples = net.Config.SizeMultiples;
+            if (tile.Length != net.Config.Dimensions || tile.Where((s, a) => s % multiples[a] != 0).Any())
+                throw new ConfigurationException($"tile {string.Join("x", tile)} must have {net.Config.Dimensions} axes, each a multiple of {string.Join("x", multiples)} (the product of that axis's strides; 2^depth by default)");
             return new PredictionJob(options, model, inputs, depth, tile, outputs);
         }
         catch
