@@ -3,6 +3,7 @@ using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using UNetSharp.Data.Layouts;
+using UNetSharp.Instances;
 using UNetSharp.Models;
 using UNetSharp.Pipeline;
 using UNetSharp.Planning;
@@ -50,6 +51,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--binary-foreground <V>"), Description("label value that means foreground in 0/V masks (default 255)")] public int? BinaryForeground { get; init; }
         [CommandOption("--gray"), Description("convert RGB images to one gray channel")] public bool? Gray { get; init; }
         [CommandOption("--resume"), Description("continue the run in --out from its last checkpoint")] public bool? Resume { get; init; }
+        [CommandOption("--validate-every <N>"), Description("validate after every N-th epoch and after the last (default 1)")] public int? ValidateEvery { get; init; }
+        [CommandOption("--instances"), Description("instance segmentation: learn background/interior/border from instance labels (DSB masks, instance label maps); predict then writes instance maps")] public bool? Instances { get; init; }
+        [CommandOption("--border-width <PX>"), Description("with --instances: border thickness in voxels (default 2)")] public double? BorderWidth { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -103,6 +107,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             Seed = s.Seed ?? file.Int("seed") ?? 12345,
             Threads = s.Threads ?? file.Int("threads"),
             Loss = loss,
+            ValidateEvery = s.ValidateEvery ?? file.Int("validate-every") ?? 1,
         };
         training.Validate();
         var options = new TrainRunOptions
@@ -119,6 +124,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
                 Cgm = !(s.NoCgm ?? file.Bool("no-cgm") ?? false),
                 DeepSupervision = !(s.NoDeepSupervision ?? file.Bool("no-deep-supervision") ?? false),
                 Layout = layout,
+                Instances = (s.Instances ?? file.Bool("instances") ?? false)
+                    ? new InstanceTargetSettings { BorderWidth = s.BorderWidth ?? file.Double("border-width") ?? InstanceTargetSettings.DefaultBorderWidth }
+                    : null,
             },
             Training = training,
             BatchesPerEpoch = s.BatchesPerEpoch ?? file.Int("batches-per-epoch") ?? 50,

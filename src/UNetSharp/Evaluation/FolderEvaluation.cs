@@ -1,4 +1,5 @@
 using UNetSharp.Data.Layouts;
+using UNetSharp.Instances;
 using UNetSharp.IO;
 using UNetSharp.Metrics;
 
@@ -28,6 +29,7 @@ public static class FolderEvaluation
         var cases = new List<CaseEvaluation>();
         var instances = options.Instances ? new List<InstanceCaseResult>() : null;
         var mismatched = new List<MismatchedCase>();
+        var warnings = new List<string>();
         foreach (string id in ids)
         {
             string p = predictions[id], r = references[id];
@@ -40,7 +42,9 @@ public static class FolderEvaluation
             }
             if (options.Instances)
             {
-                instances!.Add(new InstanceCaseResult(id, InstanceMetrics.Compute(prediction.Values, reference.Values, reference.Shape)));
+                var predicted = InstanceIds(prediction, p, warnings);
+                var expected = InstanceIds(reference, r, warnings);
+                instances!.Add(new InstanceCaseResult(id, InstanceMetrics.Compute(predicted, expected, reference.Shape)));
                 cases.Add(CaseEvaluation.Evaluate(Foreground(prediction.Values), Foreground(reference.Values), reference.Shape, reference.Spacing, labels, id, options.SurfaceDistances));
             }
             else
@@ -58,6 +62,7 @@ public static class FolderEvaluation
             UnmatchedReferences = references.Keys.Except(predictions.Keys).Order(StringComparer.Ordinal).Select(k => Path.GetFileName(references[k])).ToList(),
             Mismatched = mismatched,
             Instances = instances,
+            Warnings = warnings,
         };
     }
 
@@ -100,6 +105,15 @@ public static class FolderEvaluation
             return $"prediction spacing [{string.Join(",", prediction.Spacing.Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)))}] " +
                    $"differs from reference spacing [{string.Join(",", reference.Spacing.Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)))}]";
         return null;
+    }
+
+    /// <summary>Instance ids of a map; a binary mask (values 0/1 or 0/255) is labelled by connected components, with a warning.</summary>
+    static int[] InstanceIds(LabelMap map, string path, List<string> warnings)
+    {
+        if (!BinaryMasks.IsBinary(map.Values)) return map.Values;
+        var ids = BinaryMasks.LabelComponents(map.Values, map.Shape);
+        warnings.Add($"{path}: holds only 0 and one foreground value, so it is a binary mask, not an instance map; scored as its {ids.Max()} connected components");
+        return ids;
     }
 
     static int[] Foreground(int[] values) => values.Select(v => v != 0 ? 1 : 0).ToArray();

@@ -5,6 +5,7 @@ using UNetSharp.Data;
 using UNetSharp.Data.Augmentation;
 using UNetSharp.Data.Layouts;
 using UNetSharp.Data.Sampling;
+using UNetSharp.Instances;
 using UNetSharp.IO;
 using UNetSharp.Metrics;
 using UNetSharp.Models;
@@ -31,8 +32,10 @@ public static class TrainingRun
     public static TrainRunResult Run(TrainRunOptions options, IProgress<EpochReport>? epochs = null, IProgress<string>? status = null,
         CancellationToken cancellation = default)
     {
-        var data = DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout);
         string run = options.RunDirectory;
+        // Instance segmentation trains on the three-class target of the instance labels (a resumed run asks its plan).
+        var instanceTask = options.Resume && File.Exists(Path.Combine(run, ExperimentPlan.FileName)) ? ExperimentPlan.Load(run).Instances : options.Plan.Instances;
+        var data = InstanceTargetDataset.WrapIf(DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout), instanceTask);
         ExperimentPlan plan;
         if (options.Resume)
         {
@@ -79,7 +82,10 @@ public static class TrainingRun
             trainer.Run(epochs, cancellation);
         }
         double trainingSeconds = watch.Elapsed.TotalSeconds;
-        return Evaluate(run, plan, validation, trainIds.Count, trainingSeconds, options, status);
+        var result = Evaluate(run, plan, validation, trainIds.Count, trainingSeconds, options, status);
+        if (data is InstanceTargetDataset instanceData)
+            InstanceDepthEvaluation.Run(run, validation, valIds.Select(i => instanceData.LoadInstanceCase(i).Label!).ToList(), new InstanceDecodingOptions(), options.Overlays, status);
+        return result;
     }
 
     /// <summary>Scores best.ckpt at every pruned depth, chooses the prediction depth, writes the report files.</summary>

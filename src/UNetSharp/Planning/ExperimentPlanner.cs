@@ -18,6 +18,8 @@ public static class ExperimentPlanner
     public static ExperimentPlan Plan(SegmentationDataset data, PlanOptions options)
     {
         if (data.Count == 0) throw new DataFormatException(data.Root, "the data set has no cases");
+        if (options.Instances is not null && data is not Instances.InstanceTargetDataset)
+            throw new ArgumentException("an instance segmentation plan needs the data set wrapped in InstanceTargetDataset");
         var meta = data.Metadata;
         int dims = meta.Dimensions;
         int step = Math.Max(1, data.Count / Math.Max(1, options.SampleCases));
@@ -57,7 +59,7 @@ public static class ExperimentPlanner
         {
             Network = network, Normalization = normalization, PatchSize = patch.ToArray(),
             BatchSize = options.BatchSize ?? (dims == 2 ? 8 : 2), Layout = options.Layout, ClassValues = classValues,
-            Modalities = meta.Modalities.ToArray(),
+            Modalities = meta.Modalities.ToArray(), Instances = options.Instances,
         };
     }
 

@@ -123,6 +123,29 @@ public class FolderEvaluationTests
     }
 
     [Fact]
+    public void A_binary_prediction_scored_as_instances_is_labelled_by_components_with_a_warning()
+    {
+        using var tmp = new EvalTempDir();
+        string pred = tmp.Sub("pred"), refs = tmp.Sub("ref");
+        int[] shape = [12, 12];
+        var reference = EvalFiles.Box(shape, [6, 6], [10, 10], 2, EvalFiles.Box(shape, [1, 1], [5, 5], 1));
+        // The same two boxes as a 0/255 mask: read as ids it would be one "instance" covering both nuclei.
+        var mask = reference.Select(v => v != 0 ? 255 : 0).ToArray();
+        EvalFiles.Png(refs, "n.png", reference, 12, 12);
+        EvalFiles.Png(pred, "n.png", mask, 12, 12);
+
+        var result = FolderEvaluation.Run(pred, refs, new FolderEvaluationOptions { Instances = true });
+
+        var m = Assert.Single(result.Instances!).Metrics;
+        Assert.Equal((2, 2, 0, 0), (m.PredictedInstances, m.TruePositives, m.FalsePositives, m.FalseNegatives));
+        Assert.Equal(1.0, m.DsbScore, 12);
+        var warning = Assert.Single(result.Warnings);
+        Assert.Contains(Path.Combine(pred, "n.png"), warning);
+        Assert.Contains("binary mask", warning);
+        Assert.Contains("binary mask", result.ToJson());
+    }
+
+    [Fact]
     public void A_corrupt_file_throws_naming_it()
     {
         using var tmp = new EvalTempDir();

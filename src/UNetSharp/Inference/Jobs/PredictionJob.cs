@@ -23,15 +23,18 @@ public sealed class PredictionJob : IDisposable
 {
     readonly SlidingWindowPredictor predictor;
 
-    PredictionJob(PredictionJobOptions options, PredictionModel model, IReadOnlyList<string> inputs, int depth, int[] tile)
+    PredictionJob(PredictionJobOptions options, PredictionModel model, IReadOnlyList<string> inputs, int depth, int[] tile, bool instances)
     {
-        Options = options; Model = model; Inputs = inputs; Depth = depth; TileSize = tile;
+        Options = options; Model = model; Inputs = inputs; Depth = depth; TileSize = tile; Instances = instances;
         predictor = new SlidingWindowPredictor(model.Network, new SlidingWindowOptions
         {
             Depth = depth, TileSize = tile, Overlap = options.Overlap, BatchSize = options.BatchSize,
-            MirrorAxes = options.Tta ? null : Array.Empty<int>(), Gating = options.Gating, ReturnProbabilities = options.Probabilities,
+            MirrorAxes = options.Tta ? null : Array.Empty<int>(), Gating = options.Gating, ReturnProbabilities = options.Probabilities || instances,
         });
     }
+
+    /// <summary>The job writes instance maps (the plan's task or the Instances setting).</summary>
+    public bool Instances { get; }
 
     public PredictionJobOptions Options { get; }
     public PredictionModel Model { get; }
@@ -66,7 +69,7 @@ public sealed class PredictionJob : IDisposable
             int[] tile = options.TileSize is int t ? Enumerable.Repeat(t, net.Config.Dimensions).ToArray() : model.Plan.PatchSize.ToArray();
             if (tile.Length != net.Config.Dimensions || tile.Any(s => s % net.Config.SizeMultiple != 0))
                 throw new ConfigurationException($"tile {string.Join("x", tile)} must have {net.Config.Dimensions} axes, each a multiple of 2^{net.Config.Depth} = {net.Config.SizeMultiple}");
-            return new PredictionJob(options, model, inputs, depth, tile);
+            return new PredictionJob(options, model, inputs, depth, tile, InstanceOutputs.Resolve(options, model));
         }
         catch
         {
@@ -119,6 +122,16 @@ public sealed class PredictionJob : IDisposable
             var input = PredictionInput.Read(path, Model.Plan, Model.Network.Config);
             shape = input.Shape; channels = input.Normalized.Channels;
             var (labels, probabilities, tiles) = Predict(input);
+            if (Instances)
+            {
+                var (written, count) = InstanceOutputs.Write(input, labels, probabilities!, Model.Network.Config.Classes, Options);
+                return new PredictionFileResult
+                {
+                    Input = path, Status = PredictionFileResult.Ok, Shape = shape, Channels = channels, Seconds = clock.Elapsed.TotalSeconds,
+                    ForegroundVoxels = labels.LongLength - labels.AsSpan().Count((byte)0), SliceBySlice = input.SliceBySlice, Tiles = tiles,
+                    Outputs = written, Instances = count,
+                };
+            }
             if (Options.KeepLargest) LabelPostProcessing.KeepLargestComponent(labels, input.Shape);
             if (Options.FillHoles) LabelPostProcessing.FillHoles(labels, input.Shape);
             var outputs = PredictionOutputs.Write(input, labels, probabilities, Model.Network.Config.Classes, Model.Plan, Options.OutputDir, Options.Overlays);

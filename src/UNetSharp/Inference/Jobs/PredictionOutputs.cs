@@ -87,7 +87,7 @@ public static class PredictionOutputs
         }
     }
 
-    static string WriteProbability(PredictionInput input, string outDir, int k, float[] map)
+    internal static string WriteProbability(PredictionInput input, string outDir, int k, float[] map)
     {
         string suffix = $"_prob{k}";
         switch (input.Kind)
