@@ -20,7 +20,7 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         [CommandOption("--pred <DIR>"), Description("predicted label maps (.nii.gz, .nii, .png, .tif)")]
         public string? Pred { get; init; }
 
-        [CommandOption("--ref <DIR>"), Description("reference label maps, paired with predictions by file name without extension")]
+        [CommandOption("--ref <DIR>"), Description("reference label maps, paired with predictions by file name without extension (with --instances also a DSB 2018 case folder set)")]
         public string? Ref { get; init; }
 
         [CommandOption("--labels <LIST>"), Description("labels to score, e.g. 1,2 (default: every non-zero value in the references)")]
