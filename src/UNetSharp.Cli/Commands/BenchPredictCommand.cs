@@ -80,7 +80,7 @@ public sealed class BenchPredictCommand : Command<BenchPredictCommand.Settings>
         CtVolumeResult result = null!;
         AnsiConsole.Status().Start($"predicting a {s.CtSize} volume", _ =>
             result = CtVolumeBenchmark.Run(shape, NetworkSettings.ParseList(s.CtWidths, "--ct-widths"), s.CtDepth, overlap: s.CtOverlap));
-        AtomicFile.WriteAllText(s.Out, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        AtomicFile.WriteAllText(s.Out, ProjectJson.Serialize(result));
         AnsiConsole.MarkupLine($"{s.CtSize} (z,y,x {string.Join("x", result.Shape)}), widths {string.Join(",", result.Widths)} at L{result.Depth}, tile {string.Join("x", result.Tile)}, " +
             $"overlap {result.Overlap}: {result.Tiles} tiles in {result.Seconds:F1} s; input {result.InputMb:F0} MB, RSS before {result.BaselineRssMb:F0} MB, peak {result.PeakRssMb:F0} MB" +
             (result.PeakWasReset ? "" : " (peak since process start: /proc/self/clear_refs not writable)"));

@@ -50,7 +50,7 @@ public sealed class FolderEvaluationResult
         }).ToArray());
         if (Instances is not null) root["instances"] = InstancesJson(Instances);
         root["warnings"] = new JsonArray(Warnings.Select(w => (JsonNode?)w).ToArray());
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return root.ToJsonString(ProjectJson.Options);
     }
 
     static JsonObject InstancesJson(IReadOnlyList<InstanceCaseResult> cases)
@@ -110,6 +110,11 @@ public sealed class FolderEvaluationResult
     /// <summary>Writes summary.json and cases.csv into <paramref name="dir"/>, each atomically.</summary>
     public void Write(string dir)
     {
+        string[] outputs = Instances is null ? [Path.Combine(dir, CasesFile), Path.Combine(dir, SummaryFile)]
+            : [Path.Combine(dir, CasesFile), Path.Combine(dir, SummaryFile), Path.Combine(dir, InstancesFile)];
+        OutputLedger.RefuseForeign(dir, outputs);
+        Directory.CreateDirectory(dir);
+        OutputLedger.Record(dir, outputs);
         AtomicFile.WriteAllText(Path.Combine(dir, CasesFile), Summary.ToCsv());
         AtomicFile.WriteAllText(Path.Combine(dir, SummaryFile), ToJson());
         if (Instances is not null) AtomicFile.WriteAllText(Path.Combine(dir, InstancesFile), InstancesCsv(Instances));

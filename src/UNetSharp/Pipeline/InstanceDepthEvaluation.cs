@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using UNetSharp.Data;
 using UNetSharp.Inference;
 using UNetSharp.Instances;
@@ -43,7 +44,7 @@ public sealed record InstanceValidationReport(int ChosenDepth, InstanceDecodingO
 public static class InstanceDepthEvaluation
 {
     public static InstanceValidationReport Run(string runFolder, IReadOnlyList<SegmentationCase> validation, IReadOnlyList<int[]> referenceInstances,
-        InstanceDecodingOptions decoding, int overlays, IProgress<string>? status = null)
+        InstanceDecodingOptions decoding, int overlays, ILogger? log = null)
     {
         var plan = ExperimentPlan.Load(runFolder);
         string best = Path.Combine(runFolder, File.Exists(Path.Combine(runFolder, Trainer.BestCheckpointName)) ? Trainer.BestCheckpointName : Trainer.LastCheckpointName);
@@ -54,7 +55,7 @@ public static class InstanceDepthEvaluation
         var results = new List<InstanceDepthResult>();
         foreach (int depth in net.PrunableDepths)
         {
-            status?.Report($"instances: decoding depth L{depth} on {validation.Count} validation cases");
+            log?.LogInformation("instances: decoding depth L{Depth} on {Count} validation cases", depth, validation.Count);
             var predictor = new SlidingWindowPredictor(net, new SlidingWindowOptions
             {
                 Depth = depth, TileSize = plan.PatchSize, MirrorAxes = Array.Empty<int>(), ReturnProbabilities = true,

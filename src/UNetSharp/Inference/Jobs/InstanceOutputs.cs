@@ -24,6 +24,16 @@ public static class InstanceOutputs
         return wanted;
     }
 
+    /// <summary>Every file <see cref="Write"/> may write for one input (checked for collisions before anything is written).</summary>
+    public static List<string> PlannedPaths(PredictionJobOptions options, string input, int channels)
+    {
+        var paths = PredictionOutputs.PlannedPaths(options.OutputDir, input, channels, options.Probabilities, options.Overlays);
+        if (options.InstanceTable) paths.Add(TablePath(options.OutputDir, input));
+        return paths;
+    }
+
+    static string TablePath(string outDir, string input) => PredictionOutputs.OutputPath(outDir, input, "_instances", ".csv");
+
     /// <summary>Decodes and writes; returns the files written and the number of instances.</summary>
     public static (List<string> Written, int Count) Write(PredictionInput input, byte[] classes, float[] probabilities, int channels, PredictionJobOptions options)
     {
@@ -36,17 +46,21 @@ public static class InstanceOutputs
         written.Add(map);
         if (options.InstanceTable)
         {
-            string csv = PredictionOutputs.OutputPath(options.OutputDir, input.Path, "_instances", ".csv");
+            string csv = TablePath(options.OutputDir, input.Path);
             var rows = InstanceTable.Measure(instances, input.Shape, input.Normalized.Spacing, input.Raw.Data.AsSpan(0, voxels), interior);
             InstanceTable.WriteCsv(csv, rows, input.Shape.Length);
             written.Add(csv);
         }
         if (options.Probabilities)
             for (int k = 1; k < channels; k++)
-                written.Add(PredictionOutputs.WriteProbability(input, options.OutputDir, k, probabilities.AsSpan(k * voxels, voxels).ToArray()));
+            {
+                string path = PredictionOutputs.ProbabilityPath(options.OutputDir, input.Path, k);
+                PredictionOutputs.WriteProbability(path, input, probabilities.AsSpan(k * voxels, voxels).ToArray());
+                written.Add(path);
+            }
         if (options.Overlays)
         {
-            string path = PredictionOutputs.OutputPath(options.OutputDir, input.Path, "_overlay", ".png");
+            string path = PredictionOutputs.OverlayPath(options.OutputDir, input.Path);
             int h = input.Shape[^2], w = input.Shape[^1], plane = h * w;
             int slice = input.Shape.Length == 3 ? OverlayImage.BusiestSlice<int>(instances, plane, fallback: input.Shape[0] / 2) : 0;
             InstanceOverlay.Write(path, input.Raw.Data.AsSpan(slice * plane, plane), h, w, instances.AsSpan(slice * plane, plane));

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using UNetSharp.IO;
 using System.Text.Json.Serialization;
 
 namespace UNetSharp.Inference.Jobs;
@@ -55,11 +55,6 @@ public sealed record PredictionJobReport
     public int Succeeded => Files.Count(f => f.Succeeded);
     public int Failed => Files.Count - Succeeded;
 
-    static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    /// <summary>The project's JSON style (snake_case keys); absent values are written as null.</summary>
+    public string ToJson() => ProjectJson.Serialize(this);
 }

@@ -37,6 +37,24 @@ public static class PredictionOutputs
         return Path.Combine(outDir, stem + suffix + (extension ?? name[stem.Length..]));
     }
 
+    /// <summary>Every file <see cref="Write"/> would write for <paramref name="input"/>, in order, without reading it.</summary>
+    public static List<string> PlannedPaths(string outDir, string input, int channels, bool probabilities, bool overlay)
+    {
+        var paths = new List<string> { OutputPath(outDir, input) };
+        if (probabilities)
+            for (int k = 1; k <= ForegroundMaps(channels); k++) paths.Add(ProbabilityPath(outDir, input, k));
+        if (overlay) paths.Add(OverlayPath(outDir, input));
+        return paths;
+    }
+
+    /// <summary>Probability maps written: the one channel of a binary network, channels 1..C-1 otherwise (background is implied).</summary>
+    static int ForegroundMaps(int channels) => channels == 1 ? 1 : channels - 1;
+
+    internal static string ProbabilityPath(string outDir, string input, int k) =>
+        OutputPath(outDir, input, $"_prob{k}", PredictionInput.KindOf(input) == PredictionFileKind.Png ? ".png" : null);
+
+    internal static string OverlayPath(string outDir, string input) => OutputPath(outDir, input, "_overlay", ".png");
+
     public static List<string> Write(PredictionInput input, byte[] classes, float[]? probabilities, int channels, ExperimentPlan plan,
         string outDir, bool overlay)
     {
@@ -52,18 +70,18 @@ public static class PredictionOutputs
         {
             long voxels = classes.LongLength;
             // binary: the one channel is class 1; multi-class: channels 1..C-1 (background is implied)
-            int foreground = channels == 1 ? 1 : channels - 1;
-            for (int k = 1; k <= foreground; k++)
+            for (int k = 1; k <= ForegroundMaps(channels); k++)
             {
                 int channel = channels == 1 ? 0 : k;
                 var map = probabilities.AsSpan(checked((int)(channel * voxels)), checked((int)voxels)).ToArray();
-                string path = WriteProbability(input, outDir, k, map);
+                string path = ProbabilityPath(outDir, input.Path, k);
+                WriteProbability(path, input, map);
                 written.Add(path);
             }
         }
         if (overlay)
         {
-            string path = OutputPath(outDir, input.Path, "_overlay", ".png");
+            string path = OverlayPath(outDir, input.Path);
             WriteOverlay(path, input, classes);
             written.Add(path);
         }
@@ -87,30 +105,20 @@ public static class PredictionOutputs
         }
     }
 
-    internal static string WriteProbability(PredictionInput input, string outDir, int k, float[] map)
+    internal static void WriteProbability(string path, PredictionInput input, float[] map)
     {
-        string suffix = $"_prob{k}";
         switch (input.Kind)
         {
             case PredictionFileKind.Nifti:
-            {
-                string path = OutputPath(outDir, input.Path, suffix);
                 NiftiFile.Write(path, NiftiImage.FromFloat32(map, input.Header!));
-                return path;
-            }
+                break;
             case PredictionFileKind.Png:
-            {
-                string path = OutputPath(outDir, input.Path, suffix, ".png");
                 var scaled = Array.ConvertAll(map, p => MathF.Round(Math.Clamp(p, 0f, 1f) * 65535f));
                 PngFile.Write(path, new RasterImage(scaled, 1, input.Shape, 16), 16);
-                return path;
-            }
+                break;
             default:
-            {
-                string path = OutputPath(outDir, input.Path, suffix);
                 TiffFile.Write(path, new RasterImage(map, 1, input.Shape, 32), 32);
-                return path;
-            }
+                break;
         }
     }
 

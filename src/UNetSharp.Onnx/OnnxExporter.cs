@@ -28,11 +28,33 @@ public static class OnnxExporter
 
     public const string InputName = "image", LogitsName = "logits", PresenceName = "presence", ProbabilitiesName = "probabilities";
 
-    /// <summary>Writes the model atomically (temporary file, then rename).</summary>
-    public static void Export(SegmentationNetwork network, int depth, string path, OnnxExportOptions? options = null)
+    /// <summary>Writes the model atomically (temporary file, then rename). <paramref name="verify"/>, if given, gets the
+    /// temporary file first; when it throws, the temp is removed and nothing appears under <paramref name="path"/>.</summary>
+    public static void Export(SegmentationNetwork network, int depth, string path, OnnxExportOptions? options = null, Action<string>? verify = null)
     {
+        CheckOutput(path);
         byte[] bytes = ToBytes(network, depth, options);
-        AtomicFile.WriteAllBytes(path, bytes);
+        AtomicFile.Write(path, s => s.Write(bytes), verify);
+    }
+
+    /// <summary>
+    /// The output may be new or an ONNX model UNetSharp wrote before (replaced); a folder, or any other existing file
+    /// (a checkpoint, a config, somebody's model), is refused and left alone.
+    /// </summary>
+    public static void CheckOutput(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new ConfigurationException("ONNX output path is empty");
+        PathGuard.RequireFolderOrAbsent(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", "ONNX output folder");
+        if (Directory.Exists(path)) throw new ConfigurationException($"ONNX output {path} is a folder; name the .onnx file to write");
+        if (!File.Exists(path)) return;
+        bool ours;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            ours = stream.Length < int.MaxValue && ModelProto.Parser.ParseFrom(stream).ProducerName == "UNetSharp";
+        }
+        catch (InvalidProtocolBufferException) { ours = false; }
+        if (!ours) throw new ConfigurationException($"ONNX output {path} exists and is not an ONNX model written by UNetSharp; it is left alone");
     }
 
     /// <summary>The serialised ONNX model.</summary>
@@ -45,7 +67,7 @@ public static class OnnxExporter
         if (!network.PrunableDepths.Contains(depth))
             throw new ConfigurationException($"cannot export {network.Topology.Name} at depth {depth}: available depths are {string.Join(", ", network.PrunableDepths)}" +
                 (config.DeepSupervision ? "" : " (pruning needs deep supervision)"));
-        CheckSize(options.InputSize, config.Dimensions, depth);
+        CheckSize(options.InputSize, config, depth);
 
         var writer = new NetworkGraphWriter(network, depth);
         var graph = writer.Graph;
@@ -82,13 +104,16 @@ public static class OnnxExporter
         return model;
     }
 
-    static void CheckSize(IReadOnlyList<long>? size, int dimensions, int depth)
+    /// <summary>A fixed input size must fit the pruned depth: per axis a multiple of the product of the strides down to it (2^depth by default).</summary>
+    static void CheckSize(IReadOnlyList<long>? size, NetworkConfig config, int depth)
     {
         if (size is null) return;
-        long multiple = 1L << depth;
-        if (size.Count != dimensions)
-            throw new ConfigurationException($"input size {string.Join("x", size)} has {size.Count} axes; a {dimensions}D network needs {dimensions}");
-        if (size.Any(s => s < multiple || s % multiple != 0))
-            throw new ConfigurationException($"input size {string.Join("x", size)} does not fit depth {depth}: every axis must be a positive multiple of 2^{depth} = {multiple}");
+        if (size.Count != config.Dimensions)
+            throw new ConfigurationException($"input size {string.Join("x", size)} has {size.Count} axes; a {config.Dimensions}D network needs {config.Dimensions}");
+        var multiples = config.LevelScale(depth);
+        if (size.Where((s, a) => s < multiples[a] || s % multiples[a] != 0).Any())
+            throw new ConfigurationException(config.Strides is null
+                ? $"input size {string.Join("x", size)} does not fit depth {depth}: every axis must be a positive multiple of 2^{depth} = {multiples[0]}"
+                : $"input size {string.Join("x", size)} does not fit depth {depth}: each axis must be a positive multiple of {string.Join("x", multiples)} (the product of its strides)");
     }
 }
