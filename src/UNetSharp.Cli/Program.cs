@@ -23,11 +23,14 @@ app.Configure(config =>
         data.SetDescription("Data set tools.");
         data.AddCommand<DataCheckCommand>("check").WithDescription("Load every case once and report shapes, spacings, classes and problems.");
     });
+    config.AddCommand<ServeCommand>("serve").WithDescription("A segmentation web service with a viewer page (POST /v1/segment; docs/SERVE.md). ONNX models are not served yet.")
+        .WithExample("serve", "--model", "runs/isbi", "--port", "8080", "--token-file", "token.txt");
     config.AddBranch("bench", bench =>
     {
         bench.SetDescription("Benchmarks (results written to files).");
         bench.AddCommand<BenchLoaderCommand>("loader").WithDescription("Patch-loader throughput per data set against the UNet# training-step rate.");
         bench.AddCommand<BenchPredictCommand>("predict").WithDescription("Prediction latency per depth, TTA, BN folding and threads; CT-size volume memory.");
+        bench.AddCommand<BenchServeCommand>("serve").WithDescription("Load test of `serve`: 8 clients, 256x256 PNGs at L1 and L4; latency percentiles, throughput, RSS, ratio to in-process.");
         bench.AddCommand<BenchModelCommand>("model").WithDescription("Forward and training-step speed per architecture and depth against GEMM/conv references.");
     });
 });

@@ -71,6 +71,36 @@ public sealed class HostileInputRegressionTests : IDisposable
         Assert.Throws<ConfigurationException>(() => FolderEvaluation.OutputDir(null, dir.File("link"), refs)); // default: the prediction folder, here the refs
     }
 
+    [Fact]
+    public void PredictCommandExitsTwoOnASymlinkedOutput()
+    {
+        string model = Run2D();
+        string input = PngFolder("inp", "a.png");
+        var before = Snapshot(input);
+        File.CreateSymbolicLink(dir.File("link"), input);
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.PropagateExceptions();
+            config.AddCommand<PredictCommand>("predict");
+        });
+        Assert.Equal(2, app.Run(["predict", "--model", model, "--input", input, "--out", dir.File("link")]));
+        AssertUnchanged(before, input);
+    }
+
+    // guarantee: Unicode and spaces in folder and file names work end to end, and guards still see through links to them
+    [Fact]
+    public void UnicodeNamesArePredictedAndGuarded()
+    {
+        string model = Run2D();
+        string input = PngFolder("données 画像", "cas ü.png");
+        var report = PredictionJob.Run(new PredictionJobOptions { Model = model, Input = input, OutputDir = dir.File("résultats ✓") });
+        Assert.Equal(0, report.Failed);
+        Assert.True(File.Exists(dir.File("résultats ✓/cas ü.png")));
+        File.CreateSymbolicLink(dir.File("lien"), input);
+        Assert.Throws<ConfigurationException>(() => PredictionJob.Open(new PredictionJobOptions { Model = model, Input = input, OutputDir = dir.File("lien/sous") }));
+    }
+
     // defect 2: one NaN voxel made the whole prediction background with exit 0
     [Fact]
     public void PredictRefusesNonFiniteVoxelsAndValuesBeyondFloat32NamingTheFile()
@@ -88,7 +118,7 @@ public sealed class HostileInputRegressionTests : IDisposable
         Assert.Contains(nan, errors["nan.nii"]);
         Assert.Contains("1 NaN and 0 infinite intensity values (first at voxel 5", errors["nan.nii"]);
         Assert.Contains("0 NaN and 1 infinite intensity values (first at voxel 7", errors["huge.nii"]);
-        Assert.Equal([PredictionJobReport.FileName], Directory.GetFiles(dir.File("out")).Select(Path.GetFileName));
+        Assert.Equal([PredictionJobReport.FileName], Directory.GetFiles(dir.File("out")).Select(Path.GetFileName).Where(n => n != OutputLedger.FileName));
     }
 
     // defect 11: predict accepted zero or NaN spacing and wrote it out
@@ -134,18 +164,36 @@ public sealed class HostileInputRegressionTests : IDisposable
         Assert.False(Directory.Exists(dir.File("run")));
     }
 
-    // defect 7: train --batch 0 and a one-case data set left config.json and plan.json behind
+    // defect 7: train --batch 0 and a one-case data set left config.json and plan.json behind; an absurd patch is refused before allocating
     [Fact]
     public void TrainWithBatchZeroOrOneCaseWritesNothing()
     {
         string data = dir.File("msd");
         LayoutTestData.Msd(data, 3);
-        Assert.Contains("batch size 0", Assert.Throws<ConfigurationException>(() => TrainingRun.Run(Train(data, dir.File("run"), batch: 0))).Message);
+        Assert.Contains("batch size must be at least 1, got 0", Assert.Throws<ConfigurationException>(() => TrainingRun.Run(Train(data, dir.File("run"), batch: 0))).Message);
+        Assert.False(Directory.Exists(dir.File("run")));
+        var huge = Train(data, dir.File("run"));
+        huge = huge with { Plan = huge.Plan with { PatchSize = [1 << 12, 1 << 12, 1 << 12] } };
+        Assert.Contains("values per batch", Assert.Throws<ConfigurationException>(() => TrainingRun.Run(huge)).Message);
         Assert.False(Directory.Exists(dir.File("run")));
 
         string one = dir.File("one");
         LayoutTestData.Msd(one, 1);
         Assert.Contains("need at least 2 cases", Assert.Throws<ConfigurationException>(() => TrainingRun.Run(Train(one, dir.File("run")))).Message);
+        Assert.False(Directory.Exists(dir.File("run")));
+    }
+
+    // guarantee: a class count prediction cannot store (class indices are bytes) is refused before training, not after it
+    [Fact]
+    public void TrainRefusesMoreThan256ClassesBeforeWriting()
+    {
+        string data = dir.File("msd");
+        for (int c = 0; c < 2; c++)
+        {
+            LayoutTestData.Nifti(Path.Combine(data, "imagesTr", $"c{c}.nii.gz"), LayoutTestData.Values(320, i => i), sizes: [20, 16, 1]);
+            LayoutTestData.Nifti(Path.Combine(data, "labelsTr", $"c{c}.nii.gz"), LayoutTestData.Values(320, i => i), sizes: [20, 16, 1]);
+        }
+        Assert.Contains("320 distinct values; at most 256 classes", Assert.Throws<DataFormatException>(() => TrainingRun.Run(Train(data, dir.File("run")))).Message);
         Assert.False(Directory.Exists(dir.File("run")));
     }
 
@@ -244,6 +292,24 @@ public sealed class HostileInputRegressionTests : IDisposable
         Assert.Contains($"inputs {Path.Combine(input, "a.png")} and {Path.Combine(input, "a_prob1.png")} would both write", e.Message);
         Assert.False(Directory.Exists(dir.File("out")));
         using var job = PredictionJob.Open(new PredictionJobOptions { Model = model, Input = input, OutputDir = dir.File("out") }); // no probabilities: no collision
+    }
+
+    // guarantee: a user's file that sits where an output would go is never replaced (predict --out labels/ of the same names)
+    [Fact]
+    public void PredictNeverReplacesAFileItDidNotWriteButMayRerunIntoItsOwnFolder()
+    {
+        string model = Run2D();
+        string input = PngFolder("images", "a.png", "b.png");
+        string labels = PngFolder("labels", "a.png");
+        var before = Snapshot(labels);
+        var e = Assert.Throws<ConfigurationException>(() => PredictionJob.Open(new PredictionJobOptions { Model = model, Input = input, OutputDir = labels }));
+        Assert.Contains(Path.Combine(labels, "a.png") + " already exists and was not written by UNetSharp", e.Message);
+        AssertUnchanged(before, labels);
+
+        for (int run = 0; run < 2; run++)
+            Assert.Equal(0, PredictionJob.Run(new PredictionJobOptions { Model = model, Input = input, OutputDir = dir.File("masks") }).Failed);
+        File.WriteAllText(dir.File("masks/summary.json"), "{ \"mine\": true }");
+        Assert.Contains("summary.json already exists", Assert.Throws<ConfigurationException>(() => FolderEvaluation.OutputDir(null, dir.File("masks"), labels)).Message);
     }
 
     // defect 13: after kill -9 a hidden temp stayed; a rerun now removes it (only ours, only of dead processes)

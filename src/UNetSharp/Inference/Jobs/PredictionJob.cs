@@ -23,15 +23,20 @@ public sealed class PredictionJob : IDisposable
 {
     readonly SlidingWindowPredictor predictor;
 
-    PredictionJob(PredictionJobOptions options, PredictionModel model, IReadOnlyList<string> inputs, int depth, int[] tile)
+    readonly IReadOnlyList<string> plannedOutputs;
+
+    PredictionJob(PredictionJobOptions options, PredictionModel model, IReadOnlyList<string> inputs, int depth, int[] tile, IReadOnlyList<string> outputs, bool instances)
     {
-        Options = options; Model = model; Inputs = inputs; Depth = depth; TileSize = tile;
+        Options = options; Model = model; Inputs = inputs; Depth = depth; TileSize = tile; plannedOutputs = outputs; Instances = instances;
         predictor = new SlidingWindowPredictor(model.Network, new SlidingWindowOptions
         {
             Depth = depth, TileSize = tile, Overlap = options.Overlap, BatchSize = options.BatchSize,
-            MirrorAxes = options.Tta ? null : Array.Empty<int>(), Gating = options.Gating, ReturnProbabilities = options.Probabilities,
+            MirrorAxes = options.Tta ? null : Array.Empty<int>(), Gating = options.Gating, ReturnProbabilities = options.Probabilities || instances,
         });
     }
+
+    /// <summary>The job writes instance maps (the plan's task or the Instances setting).</summary>
+    public bool Instances { get; }
 
     public PredictionJobOptions Options { get; }
     public PredictionModel Model { get; }
@@ -63,12 +68,17 @@ public sealed class PredictionJob : IDisposable
             if (!net.PrunableDepths.Contains(depth))
                 throw new ConfigurationException($"--depth {depth}: {options.Model} can predict at depth {string.Join(", ", net.PrunableDepths)}" +
                     (net.Config.DeepSupervision ? "" : " (it has no deep-supervision heads, so it cannot be pruned)"));
-            var planned = inputs.Select(i => (i, (IReadOnlyList<string>)PredictionOutputs.PlannedPaths(options.OutputDir, i, net.Config.Classes, options.Probabilities, options.Overlays))).ToList();
+            bool instances = InstanceOutputs.Resolve(options, model);
+            var planned = inputs.Select(i => (i, (IReadOnlyList<string>)(instances ? InstanceOutputs.PlannedPaths(options, i, net.Config.Classes)
+                : PredictionOutputs.PlannedPaths(options.OutputDir, i, net.Config.Classes, options.Probabilities, options.Overlays)))).ToList();
             PathGuard.RefuseCollisions(planned);
+            var outputs = planned.SelectMany(p => p.Item2).Append(Path.Combine(options.OutputDir, PredictionJobReport.FileName)).ToList();
+            OutputLedger.RefuseForeign(options.OutputDir, outputs);
             int[] tile = options.TileSize is int t ? Enumerable.Repeat(t, net.Config.Dimensions).ToArray() : model.Plan.PatchSize.ToArray();
-            if (tile.Length != net.Config.Dimensions || tile.Any(s => s % net.Config.SizeMultiple != 0))
-                throw new ConfigurationException($"tile {string.Join("x", tile)} must have {net.Config.Dimensions} axes, each a multiple of 2^{net.Config.Depth} = {net.Config.SizeMultiple}");
-            return new PredictionJob(options, model, inputs, depth, tile);
+            var multiples = net.Config.SizeMultiples;
+            if (tile.Length != net.Config.Dimensions || tile.Where((s, a) => s % multiples[a] != 0).Any())
+                throw new ConfigurationException($"tile {string.Join("x", tile)} must have {net.Config.Dimensions} axes, each a multiple of {string.Join("x", multiples)} (the product of that axis's strides; 2^depth by default)");
+            return new PredictionJob(options, model, inputs, depth, tile, outputs, instances);
         }
         catch
         {
@@ -85,6 +95,9 @@ public sealed class PredictionJob : IDisposable
         try
         {
             var clock = Stopwatch.StartNew();
+            // recorded before the first write: a rerun after a kill may replace these, and only these
+            Directory.CreateDirectory(Options.OutputDir);
+            OutputLedger.Record(Options.OutputDir, plannedOutputs);
             var results = new List<PredictionFileResult>();
             foreach (string input in Inputs)
             {
@@ -121,6 +134,16 @@ public sealed class PredictionJob : IDisposable
             var input = PredictionInput.Read(path, Model.Plan, Model.Network.Config);
             shape = input.Shape; channels = input.Normalized.Channels;
             var (labels, probabilities, tiles) = Predict(input);
+            if (Instances)
+            {
+                var (written, count) = InstanceOutputs.Write(input, labels, probabilities!, Model.Network.Config.Classes, Options);
+                return new PredictionFileResult
+                {
+                    Input = path, Status = PredictionFileResult.Ok, Shape = shape, Channels = channels, Seconds = clock.Elapsed.TotalSeconds,
+                    ForegroundVoxels = labels.LongLength - labels.AsSpan().Count((byte)0), SliceBySlice = input.SliceBySlice, Tiles = tiles,
+                    Outputs = written, Instances = count,
+                };
+            }
             if (Options.KeepLargest) LabelPostProcessing.KeepLargestComponent(labels, input.Shape);
             if (Options.FillHoles) LabelPostProcessing.FillHoles(labels, input.Shape);
             var outputs = PredictionOutputs.Write(input, labels, probabilities, Model.Network.Config.Classes, Model.Plan, Options.OutputDir, Options.Overlays);
@@ -142,32 +165,8 @@ public sealed class PredictionJob : IDisposable
     }
 
     /// <summary>Class per voxel, optional probabilities [C, spatial...] and tiles run; volumes slice by slice for a 2D network.</summary>
-    (byte[] Labels, float[]? Probabilities, int Tiles) Predict(PredictionInput input)
-    {
-        var c = input.Normalized;
-        if (!input.SliceBySlice)
-        {
-            var p = predictor.Predict(c.Image, c.Channels, c.Shape);
-            return (p.Labels, p.Probabilities, p.Tiles);
-        }
-        int depth = c.Shape[0], plane = c.Shape[1] * c.Shape[2], classes = Model.Network.Config.Classes;
-        long voxels = (long)depth * plane;
-        var labels = new byte[voxels];
-        var probabilities = Options.Probabilities ? new float[checked(classes * voxels)] : null;
-        var slice = new float[c.Channels * plane];
-        int tiles = 0;
-        for (int z = 0; z < depth; z++)
-        {
-            using var scope = NewDisposeScope();
-            for (int ch = 0; ch < c.Channels; ch++) Array.Copy(c.Image, ch * voxels + (long)z * plane, slice, (long)ch * plane, plane);
-            var p = predictor.Predict(slice, c.Channels, [c.Shape[1], c.Shape[2]]);
-            p.Labels.CopyTo(labels, (long)z * plane);
-            if (probabilities is not null)
-                for (int k = 0; k < classes; k++) Array.Copy(p.Probabilities!, (long)k * plane, probabilities, k * voxels + (long)z * plane, plane);
-            tiles += p.Tiles;
-        }
-        return (labels, probabilities, tiles);
-    }
+    (byte[] Labels, float[]? Probabilities, int Tiles) Predict(PredictionInput input) =>
+        InputPrediction.Run(predictor, input, Model.Network.Config.Classes, Options.Probabilities);
 
     /// <summary>The input file, or a folder's image files in name order; an output folder that is, lies inside or
     /// contains the input folder (real paths: symlinks and .. resolved) is refused, as is one that is a file.</summary>
