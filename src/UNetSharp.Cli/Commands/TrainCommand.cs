@@ -135,6 +135,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             BinaryForeground = s.BinaryForeground ?? file.Int("binary_foreground") ?? b.BinaryForeground,
             Gray = s.Gray ?? file.Bool("gray") ?? b.Gray,
             SampleCases = file.Int("sample_cases") ?? b.SampleCases,
+            MaxCaseVoxels = file.Long("max_case_voxels") ?? b.MaxCaseVoxels,
             Epochs = s.Epochs ?? file.Int("epochs") ?? b.Epochs,
             Iterations = s.Iterations ?? file.Long("iterations") ?? b.Iterations,
             BatchesPerEpoch = s.BatchesPerEpoch ?? file.Int("batches_per_epoch") ?? b.BatchesPerEpoch,
