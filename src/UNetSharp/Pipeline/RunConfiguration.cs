@@ -39,6 +39,10 @@ public sealed record RunConfiguration
     public int SampleCases { get; init; } = Default.Plan.SampleCases;
     public long MaxCaseVoxels { get; init; } = Default.Plan.MaxCaseVoxels;
 
+    // task: instance segmentation trains on background / interior / border targets of the instance labels
+    public bool Instances { get; init; } = Default.Plan.Instances is not null;
+    public double BorderWidth { get; init; } = Default.Plan.Instances?.BorderWidth ?? UNetSharp.Instances.InstanceTargetSettings.DefaultBorderWidth;
+
     // optimisation
     public int Epochs { get; init; } = Default.Training.Epochs;
     public long? Iterations { get; init; } = Default.Training.MaxIterations;
@@ -88,6 +92,7 @@ public sealed record RunConfiguration
             Cgm = !NoCgm, DeepSupervision = !NoDeepSupervision, Norm = Norm, Normalization = Normalization, SampleCases = SampleCases,
             MaxCaseVoxels = MaxCaseVoxels,
             Layout = Default.Plan.Layout with { Kind = Layout, BinaryForeground = BinaryForeground, Gray = Gray },
+            Instances = Instances ? new UNetSharp.Instances.InstanceTargetSettings { BorderWidth = BorderWidth } : null,
         },
         Training = Default.Training with
         {
@@ -116,6 +121,7 @@ public sealed record RunConfiguration
         NoCgm = !o.Plan.Cgm, NoDeepSupervision = !o.Plan.DeepSupervision, Norm = o.Plan.Norm, Normalization = o.Plan.Normalization,
         Layout = o.Plan.Layout.Kind, BinaryForeground = o.Plan.Layout.BinaryForeground, Gray = o.Plan.Layout.Gray, SampleCases = o.Plan.SampleCases,
         MaxCaseVoxels = o.Plan.MaxCaseVoxels,
+        Instances = o.Plan.Instances is not null, BorderWidth = o.Plan.Instances?.BorderWidth ?? UNetSharp.Instances.InstanceTargetSettings.DefaultBorderWidth,
         Epochs = o.Training.Epochs, Iterations = o.Training.MaxIterations, BatchesPerEpoch = o.BatchesPerEpoch, LearningRate = o.Training.LearningRate,
         MinLearningRate = o.Training.MinLearningRate, Optimizer = o.Training.Optimizer, Momentum = o.Training.Momentum, WeightDecay = o.Training.WeightDecay,
         WarmupEpochs = o.Training.WarmupEpochs, ValidateEvery = o.Training.ValidateEvery, Patience = o.Training.Patience,

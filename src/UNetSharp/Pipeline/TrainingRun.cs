@@ -5,6 +5,7 @@ using UNetSharp.Data;
 using UNetSharp.Data.Augmentation;
 using UNetSharp.Data.Layouts;
 using UNetSharp.Data.Sampling;
+using UNetSharp.Instances;
 using UNetSharp.IO;
 using UNetSharp.Metrics;
 using UNetSharp.Models;
@@ -33,7 +34,7 @@ public static class TrainingRun
         IProgress<StepReport>? steps = null)
     {
         var log = options.Logger;
-        var data = DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout);
+        SegmentationDataset data = DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout);
         string run = options.RunDirectory;
         TrainingPreflight.CheckRunFolder(run, options.DataDirectory);
         string configPath = Path.Combine(run, ConfigFileName), splitPath = Path.Combine(run, RunSplit.FileName);
@@ -46,6 +47,8 @@ public static class TrainingRun
         if (options.Resume && File.Exists(configPath)) CheckResumable(RunConfiguration.Load(run), configuration, configPath, log);
         options.Training.Validate();
         bool reusePlan = options.Resume && File.Exists(Path.Combine(run, ExperimentPlan.FileName));
+        // Instance segmentation trains on the three-class target of the instance labels (a resumed run asks its plan).
+        data = InstanceTargetDataset.WrapIf(data, reusePlan ? ExperimentPlan.Load(run).Instances : options.Plan.Instances);
         ExperimentPlan plan;
         if (reusePlan) plan = ExperimentPlan.Load(run);
         else
@@ -100,7 +103,10 @@ public static class TrainingRun
             log.LogInformation("training on {Train} cases, validating on {Validation}", trainIds.Count, valIds.Count);
             trainer.Run(epochs, cancellation);
         }
-        return Evaluate(run, plan, validation, trainIds.Count, options, cancellation);
+        var result = Evaluate(run, plan, validation, trainIds.Count, options, cancellation);
+        if (data is InstanceTargetDataset instanceData)
+            InstanceDepthEvaluation.Run(run, validation, valIds.Select(i => instanceData.LoadInstanceCase(i).Label!).ToList(), new InstanceDecodingOptions(), options.Overlays, log);
+        return result;
     }
 
     /// <summary>Refuses a resume whose settings differ from the saved run's, except those a run may change (logged).</summary>

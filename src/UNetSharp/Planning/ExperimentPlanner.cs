@@ -24,6 +24,8 @@ public static class ExperimentPlanner
     public static ExperimentPlan Plan(SegmentationDataset data, PlanOptions options, IEnumerable<int>? labelValues = null)
     {
         if (data.Count == 0) throw new DataFormatException(data.Root, "the data set has no cases");
+        if (options.Instances is not null && data is not Instances.InstanceTargetDataset)
+            throw new ArgumentException("an instance segmentation plan needs the data set wrapped in InstanceTargetDataset");
         var meta = data.Metadata;
         int dims = meta.Dimensions;
         int step = Math.Max(1, data.Count / Math.Max(1, options.SampleCases));
@@ -92,7 +94,7 @@ public static class ExperimentPlanner
         {
             Network = network, Normalization = normalization, PatchSize = patch.ToArray(), TargetSpacing = targetSpacing, SpacingNote = spacingNote,
             BatchSize = batch, Layout = options.Layout, ClassValues = classValues,
-            Modalities = meta.Modalities.ToArray(),
+            Modalities = meta.Modalities.ToArray(), Instances = options.Instances,
         };
     }
 

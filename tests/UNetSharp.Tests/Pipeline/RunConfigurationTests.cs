@@ -151,10 +151,12 @@ public sealed class RunConfigurationCoverageTests
     [Fact]
     public void EverySettingOfTheRunOptionsHasAConfigJsonKey()
     {
-        static IEnumerable<string> Leaves(Type type, string prefix) => type.GetProperties()
+        var nullability = new System.Reflection.NullabilityInfoContext();
+        // a settings object is walked into; an optional one (null: off, e.g. the instance task) adds a key for its presence
+        IEnumerable<string> Leaves(Type type, string prefix) => type.GetProperties()
             .Where(p => p.SetMethod is not null && p.Name is not ("Logger" or "CurvePlotter" or "Resume"))
-            .SelectMany(p => p.PropertyType.Namespace!.StartsWith("UNetSharp", StringComparison.Ordinal) && !p.PropertyType.IsEnum && !(Nullable.GetUnderlyingType(p.PropertyType)?.IsEnum ?? false)
-                ? Leaves(p.PropertyType, prefix + p.Name + ".")
+            .SelectMany(p => p.PropertyType.Namespace!.StartsWith("UNetSharp", StringComparison.Ordinal) && p.PropertyType.IsClass
+                ? Leaves(p.PropertyType, prefix + p.Name + ".").Concat(nullability.Create(p).ReadState == System.Reflection.NullabilityState.Nullable ? [prefix + p.Name] : [])
                 : [prefix + p.Name]);
         var settings = Leaves(typeof(TrainRunOptions), "").Order(StringComparer.Ordinal).ToList();
         // each maps to one key of RunConfiguration (see From/ToOptions); the counts must agree
