@@ -12,6 +12,7 @@ namespace UNetSharp.Export;
 internal sealed class NetworkGraphWriter
 {
     readonly OnnxWeights weights;
+    readonly NetworkConfig config;
     readonly int dims;
     readonly Dictionary<NodeId, string> features = new();
     readonly Dictionary<(NodeId Source, int Level), string> resampled = new();
@@ -19,7 +20,8 @@ internal sealed class NetworkGraphWriter
     public NetworkGraphWriter(SegmentationNetwork network, int depth)
     {
         weights = new OnnxWeights(network);
-        dims = network.Config.Dimensions;
+        config = network.Config;
+        dims = config.Dimensions;
         features[NodeId.Input] = OnnxExporter.InputName;
         foreach (var spec in network.Topology.NodesFor(depth)) features[spec.Id] = Node(spec);
 
@@ -61,7 +63,10 @@ internal sealed class NetworkGraphWriter
         return spec.Block == NodeBlock.DoubleConv ? ConvNormRelu(x, $"{module}.conv2", $"{module}.bn2", $"{module}.2") : x;
     }
 
-    /// <summary>Max-pool by 2^k (kernel = stride) to a deeper level, linear align-corners resize by 2^k to a shallower one.</summary>
+    /// <summary>
+    /// Max-pool to a deeper level (kernel = stride = the per-axis product of the strides between the levels, 2^k by
+    /// default), linear align-corners resize by the same per-axis factors to a shallower one.
+    /// </summary>
     string Resampled(NodeId source, int level)
     {
         if (source.Level == level) return features[source];
@@ -71,24 +76,30 @@ internal sealed class NetworkGraphWriter
         string result;
         if (source.Level < level)
         {
-            long k = 1L << (level - source.Level);
-            result = Graph.Node("MaxPool", stem, new[] { from }, Ints("kernel_shape", Enumerable.Repeat(k, dims)), Ints("strides", Enumerable.Repeat(k, dims)));
+            var k = Factor(source.Level, level);
+            result = Graph.Node("MaxPool", stem, new[] { from }, Ints("kernel_shape", k), Ints("strides", k));
         }
         else
-            result = Upsample(from, source.Level - level, stem);
+            result = Upsample(from, Factor(level, source.Level), stem);
         resampled[(source, level)] = result;
         return result;
     }
 
-    /// <summary>
-    /// Up-sampling by 2^k with constant scales: with align_corners only the input and output lengths enter the
-    /// coordinate transform, and floor(n·2^k) is the exact target size for every input a multiple of 2^depth, so
-    /// the same graph serves fixed and dynamic spatial sizes.
-    /// </summary>
-    string Upsample(string x, int log2Factor, string stem)
+    /// <summary>Per-axis factor between a shallower and a deeper level (products of the strides between them).</summary>
+    long[] Factor(int shallowLevel, int deepLevel)
     {
-        float factor = 1 << log2Factor;
-        string scales = Graph.Initializer($"{stem}.scales", new float[] { 1, 1 }.Concat(Enumerable.Repeat(factor, dims)).ToArray(), 2 + dims);
+        long[] deep = config.LevelScale(deepLevel), shallow = config.LevelScale(shallowLevel);
+        return deep.Select((d, a) => d / shallow[a]).ToArray();
+    }
+
+    /// <summary>
+    /// Up-sampling by constant per-axis factors: with align_corners only the input and output lengths enter the
+    /// coordinate transform, and floor(n·factor) is the exact target size for every input a multiple of the size
+    /// multiples, so the same graph serves fixed and dynamic spatial sizes.
+    /// </summary>
+    string Upsample(string x, long[] factors, string stem)
+    {
+        string scales = Graph.Initializer($"{stem}.scales", new float[] { 1, 1 }.Concat(factors.Select(f => (float)f)).ToArray(), 2 + dims);
         return Graph.Node("Resize", stem, new[] { x, "", scales },
             String("mode", "linear"), String("coordinate_transformation_mode", "align_corners"));
     }

@@ -67,7 +67,7 @@ public static class OnnxExporter
         if (!network.PrunableDepths.Contains(depth))
             throw new ConfigurationException($"cannot export {network.Topology.Name} at depth {depth}: available depths are {string.Join(", ", network.PrunableDepths)}" +
                 (config.DeepSupervision ? "" : " (pruning needs deep supervision)"));
-        CheckSize(options.InputSize, config.Dimensions, depth);
+        CheckSize(options.InputSize, config, depth);
 
         var writer = new NetworkGraphWriter(network, depth);
         var graph = writer.Graph;
@@ -104,13 +104,16 @@ public static class OnnxExporter
         return model;
     }
 
-    static void CheckSize(IReadOnlyList<long>? size, int dimensions, int depth)
+    /// <summary>A fixed input size must fit the pruned depth: per axis a multiple of the product of the strides down to it (2^depth by default).</summary>
+    static void CheckSize(IReadOnlyList<long>? size, NetworkConfig config, int depth)
     {
         if (size is null) return;
-        long multiple = 1L << depth;
-        if (size.Count != dimensions)
-            throw new ConfigurationException($"input size {string.Join("x", size)} has {size.Count} axes; a {dimensions}D network needs {dimensions}");
-        if (size.Any(s => s < multiple || s % multiple != 0))
-            throw new ConfigurationException($"input size {string.Join("x", size)} does not fit depth {depth}: every axis must be a positive multiple of 2^{depth} = {multiple}");
+        if (size.Count != config.Dimensions)
+            throw new ConfigurationException($"input size {string.Join("x", size)} has {size.Count} axes; a {config.Dimensions}D network needs {config.Dimensions}");
+        var multiples = config.LevelScale(depth);
+        if (size.Where((s, a) => s < multiples[a] || s % multiples[a] != 0).Any())
+            throw new ConfigurationException(config.Strides is null
+                ? $"input size {string.Join("x", size)} does not fit depth {depth}: every axis must be a positive multiple of 2^{depth} = {multiples[0]}"
+                : $"input size {string.Join("x", size)} does not fit depth {depth}: each axis must be a positive multiple of {string.Join("x", multiples)} (the product of its strides)");
     }
 }

@@ -47,6 +47,17 @@ public sealed class OnnxInference : IDisposable
     /// <summary>The input's declared shape; -1 for dynamic axes.</summary>
     public IReadOnlyList<int> InputDimensions { get; }
 
+    /// <summary>Per-axis size multiples from the metadata ("16" for every axis, or "1x4x4"); null when absent or unreadable.</summary>
+    long[]? SizeMultiples(int axes)
+    {
+        if (!Metadata.TryGetValue("unetsharp.size_multiple", out var text)) return null;
+        var parts = text.Split('x');
+        var values = new long[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!long.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out values[i]) || values[i] <= 0) return null;
+        return values.Length == 1 ? Enumerable.Repeat(values[0], axes).ToArray() : values.Length == axes ? values : null;
+    }
+
     /// <summary>Runs the model on <paramref name="image"/>, row-major with shape <paramref name="shape"/> = [N, C, spatial...].</summary>
     public OnnxOutput Run(float[] image, long[] shape)
     {
@@ -56,8 +67,8 @@ public sealed class OnnxInference : IDisposable
             if (InputDimensions[d] > 0 && InputDimensions[d] != shape[d])
                 throw new ConfigurationException($"{Path} expects input [{string.Join(", ", InputDimensions.Select(v => v > 0 ? v.ToString() : "?"))}], got [{string.Join(", ", shape)}]");
         // Dynamic exports up-sample by constant factors: other sizes would come out floored, not fail, so refuse them here.
-        if (Metadata.TryGetValue("unetsharp.size_multiple", out var text) && long.TryParse(text, out long multiple) && shape.Skip(2).Any(s => s % multiple != 0))
-            throw new ConfigurationException($"{Path} needs spatial sizes that are multiples of {multiple}, got [{string.Join(", ", shape)}] (pad the image)");
+        if (SizeMultiples(shape.Length - 2) is { } multiples && shape.Skip(2).Where((s, a) => s % multiples[a] != 0).Any())
+            throw new ConfigurationException($"{Path} needs spatial sizes that are multiples of {string.Join("x", multiples)}, got [{string.Join(", ", shape)}] (pad the image)");
         if (image.LongLength != shape.Aggregate(1L, (a, b) => a * b))
             throw new ConfigurationException($"image has {image.LongLength} values but shape [{string.Join(", ", shape)}] needs {shape.Aggregate(1L, (a, b) => a * b)}");
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using UNetSharp.IO;
 using System.Text.Json;
 using UNetSharp.Models;
 
@@ -13,7 +14,6 @@ public static class OnnxMetadata
 {
     public const string Format = "unetsharp-onnx/1";
 
-    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     internal static IEnumerable<(string Key, string Value)> For(SegmentationNetwork network, int depth, OnnxExportOptions options, IReadOnlyList<string> outputs, string? presenceModule)
     {
@@ -26,18 +26,20 @@ public static class OnnxMetadata
         yield return ("unetsharp.classes", Int(c.Classes));
         yield return ("unetsharp.depth", Int(depth));
         yield return ("unetsharp.network_depth", Int(c.Depth));
-        yield return ("unetsharp.size_multiple", Int(1L << depth));
+        // One number when every axis has the same multiple (isotropic strides), else one per axis: "1x4x4".
+        var multiples = c.LevelScale(depth);
+        yield return ("unetsharp.size_multiple", multiples.Distinct().Count() == 1 ? Int(multiples[0]) : string.Join("x", multiples));
         yield return ("unetsharp.input_size", options.InputSize is { } s ? string.Join("x", s) : "dynamic");
         yield return ("unetsharp.outputs", string.Join(",", outputs));
         yield return ("unetsharp.activation", c.Classes == 1 ? "sigmoid" : "softmax");
         if (presenceModule is not null) yield return ("unetsharp.presence", presenceModule);
-        yield return ("unetsharp.network", JsonSerializer.Serialize(c, Json));
+        yield return ("unetsharp.network", JsonSerializer.Serialize(c, ProjectJson.Compact));
         if (options.Source is { } source) yield return ("unetsharp.source", source);
         if (options.Plan is not { } plan) yield break;
-        yield return ("unetsharp.class_values", JsonSerializer.Serialize(plan.ClassValues, Json));
-        yield return ("unetsharp.normalization", JsonSerializer.Serialize(plan.Normalization, Json));
+        yield return ("unetsharp.class_values", JsonSerializer.Serialize(plan.ClassValues, ProjectJson.Compact));
+        yield return ("unetsharp.normalization", JsonSerializer.Serialize(plan.Normalization, ProjectJson.Compact));
         yield return ("unetsharp.patch_size", string.Join("x", plan.PatchSize));
-        yield return ("unetsharp.modalities", JsonSerializer.Serialize(plan.Modalities, Json));
-        yield return ("unetsharp.layout", JsonSerializer.Serialize(plan.Layout, Json));
+        yield return ("unetsharp.modalities", JsonSerializer.Serialize(plan.Modalities, ProjectJson.Compact));
+        yield return ("unetsharp.layout", JsonSerializer.Serialize(plan.Layout, ProjectJson.Compact));
     }
 }

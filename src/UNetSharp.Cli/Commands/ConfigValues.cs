@@ -1,18 +1,20 @@
 using System.Globalization;
 using System.Text.Json;
+using UNetSharp.Pipeline;
 using YamlDotNet.RepresentationModel;
 
 namespace UNetSharp.Cli.Commands;
 
-/// <summary>A flat config file (JSON object or YAML mapping) of option names to scalar values; unknown keys are an error.</summary>
+/// <summary>
+/// A flat config file (JSON object or YAML mapping) of setting names to scalar values or lists. Keys are the settings of
+/// a run's config.json (<see cref="RunConfiguration.Keys"/>, snake_case) and may equally be written like the flags
+/// (<c>batches-per-epoch</c> == <c>batches_per_epoch</c>), so a run's config.json is itself a valid config file. A null
+/// value means "not set". Unknown keys are an error naming the nearest known key.
+/// </summary>
 public sealed class ConfigValues
 {
-    static readonly HashSet<string> Known = new(StringComparer.Ordinal)
-    {
-        "data", "out", "arch", "dims", "depth", "widths", "patch", "batch", "epochs", "iterations", "batches-per-epoch", "lr", "optimizer",
-        "weight-decay", "warmup", "patience", "clip", "loss", "ds-weights", "no-cgm", "no-deep-supervision", "augment", "val-fraction",
-        "max-cases", "seed", "threads", "binary-foreground", "gray",
-    };
+    /// <summary>Every key a config file may hold: the run configuration's, and "dims" (a check against the data set).</summary>
+    public static IReadOnlySet<string> Known { get; } = new SortedSet<string>(RunConfiguration.Keys.Append("dims"), StringComparer.Ordinal);
 
     readonly Dictionary<string, string> values = new(StringComparer.Ordinal);
     readonly string source = "";
@@ -21,11 +23,17 @@ public sealed class ConfigValues
 
     ConfigValues(string path, Dictionary<string, string> values) { source = path; this.values = values; }
 
+    /// <summary>The file's own path (empty when there is none).</summary>
+    public string Source => source;
+
+    /// <summary>Key as stored: snake_case.</summary>
+    public static string Normalize(string key) => key.Trim().Replace('-', '_');
+
     public static ConfigValues Load(string path)
     {
         if (!File.Exists(path)) throw new DataFormatException(path, "config file not found");
         string text = File.ReadAllText(path);
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var raw = new List<(string Key, string? Value)>();
         try
         {
             if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
@@ -33,37 +41,75 @@ public sealed class ConfigValues
                 using var doc = JsonDocument.Parse(text);
                 if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new DataFormatException(path, "a config file must hold one JSON object");
                 foreach (var p in doc.RootElement.EnumerateObject())
-                    values[p.Name] = p.Value.ValueKind switch
+                    raw.Add((p.Name, p.Value.ValueKind switch
                     {
+                        JsonValueKind.Null => null,
                         JsonValueKind.String => p.Value.GetString()!,
                         JsonValueKind.Array => string.Join(",", p.Value.EnumerateArray().Select(e => e.ToString())),
+                        JsonValueKind.Object => throw new DataFormatException(path, $"'{p.Name}' must be a value or a list, not an object"),
                         _ => p.Value.GetRawText(),
-                    };
+                    }));
             }
             else
             {
                 var yaml = new YamlStream();
                 yaml.Load(new StringReader(text));
-                if (yaml.Documents.Count == 0) return new ConfigValues(path, values);
-                if (yaml.Documents[0].RootNode is not YamlMappingNode map) throw new DataFormatException(path, "a config file must hold one YAML mapping");
-                foreach (var (key, value) in map.Children)
-                    values[((YamlScalarNode)key).Value ?? ""] = value switch
-                    {
-                        YamlScalarNode scalar => scalar.Value ?? "",
-                        YamlSequenceNode seq => string.Join(",", seq.Children.Select(c => ((YamlScalarNode)c).Value)),
-                        _ => throw new DataFormatException(path, $"'{key}' must be a value or a list"),
-                    };
+                if (yaml.Documents.Count > 0)
+                {
+                    if (yaml.Documents[0].RootNode is not YamlMappingNode map) throw new DataFormatException(path, "a config file must hold one YAML mapping");
+                    foreach (var (key, value) in map.Children)
+                        raw.Add((((YamlScalarNode)key).Value ?? "", value switch
+                        {
+                            YamlScalarNode scalar => scalar.Value is null or "~" or "null" or "" ? null : scalar.Value,
+                            YamlSequenceNode seq => string.Join(",", seq.Children.Select(c => ((YamlScalarNode)c).Value)),
+                            _ => throw new DataFormatException(path, $"'{key}' must be a value or a list"),
+                        }));
+                }
             }
         }
         catch (JsonException e) { throw new DataFormatException(path, $"invalid JSON: {e.Message}", e); }
         catch (YamlDotNet.Core.YamlException e) { throw new DataFormatException(path, $"invalid YAML: {e.Message}", e); }
         catch (InvalidCastException e) { throw new DataFormatException(path, "config keys and values must be plain scalars", e); }
-        var unknown = values.Keys.FirstOrDefault(k => !Known.Contains(k));
-        if (unknown is not null) throw new DataFormatException(path, $"unknown option '{unknown}'; known: {string.Join(", ", Known.Order())}");
+
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (key, value) in raw)
+        {
+            string name = Normalize(key);
+            if (!Known.Contains(name)) throw new DataFormatException(path, $"unknown option '{key}'{DidYouMean(name)}");
+            if (!seen.Add(name)) throw new DataFormatException(path, $"'{key}' is set twice");
+            if (value is not null) values[name] = value;
+        }
         return new ConfigValues(path, values);
     }
 
-    public string? String(string key) => values.GetValueOrDefault(key);
+    /// <summary>"; did you mean 'epochs'?" for the nearest known key (edit distance at most a third of its length), else the list.</summary>
+    static string DidYouMean(string key)
+    {
+        var best = Known.Select(k => (Key: k, Distance: EditDistance(key, k))).OrderBy(p => p.Distance).ThenBy(p => p.Key, StringComparer.Ordinal).First();
+        return best.Distance <= Math.Max(2, best.Key.Length / 3)
+            ? $"; did you mean '{best.Key}'?"
+            : $"; known: {string.Join(", ", Known)}";
+    }
+
+    static int EditDistance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
+    }
+
+    public string? String(string key) => values.GetValueOrDefault(Normalize(key));
     public int? Int(string key) => Parse(key, v => int.Parse(v, CultureInfo.InvariantCulture));
     public long? Long(string key) => Parse(key, v => long.Parse(v, CultureInfo.InvariantCulture));
     public double? Double(string key) => Parse(key, v => double.Parse(v, CultureInfo.InvariantCulture));
@@ -71,6 +117,7 @@ public sealed class ConfigValues
 
     T? Parse<T>(string key, Func<string, T> parse) where T : struct
     {
+        key = Normalize(key);
         if (!values.TryGetValue(key, out var text)) return null;
         try { return parse(text); }
         catch (FormatException) { throw new DataFormatException(source, $"'{key}' has an invalid value '{text}'"); }

@@ -21,13 +21,23 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        AnsiConsole.MarkupLine("[bold]UNetSharp demo[/]: a small UNet# (depth 3, widths 8..64, deep supervision, CGMs) on synthetic cell images");
-        var result = DemoRun.Run(new DemoOptions
+        var console = new RunConsole(Verbosity.Normal);
+        console.Header("[bold]UNetSharp demo[/]: a small UNet# (depth 3, widths 8..64, deep supervision, CGMs) on synthetic cell images");
+        using var interrupt = new InterruptSignals(cancellationToken);
+        try
         {
-            OutDirectory = settings.Out, DataDirectory = settings.Data, Epochs = settings.Epochs, Images = settings.Images, Size = settings.Size, Seed = settings.Seed,
-            CurvePlotter = TrainingCurves.Plotter,
-        }, RunConsole.EpochLines(), RunConsole.StatusLines(), cancellationToken);
-        RunConsole.Summary(result);
-        return 0;
+            var result = DemoRun.Run(new DemoOptions
+            {
+                OutDirectory = settings.Out, DataDirectory = settings.Data, Epochs = settings.Epochs, Images = settings.Images, Size = settings.Size, Seed = settings.Seed,
+                Logger = console.Logger, CurvePlotter = TrainingCurves.Plotter,
+            }, console.EpochLines(), interrupt.Token, console.StepProgress());
+            console.Summary(result);
+            return 0;
+        }
+        catch (OperationCanceledException) when (interrupt.Interrupted)
+        {
+            console.Stopped(Path.Combine(settings.Out, "run"), resume: null);
+            return InterruptSignals.ExitCode;
+        }
     }
 }

@@ -50,8 +50,9 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
         int depth = settings.Depth ?? model.Plan.PredictionDepth ?? network.Config.Depth;
         long[]? size = settings.Size is null ? null : NetworkSettings.ParseSize(settings.Size, network.Config.Dimensions);
         // the check runs TorchSharp at the fixed size, which needs a multiple of 2^L of the whole network
-        if (size is not null && !settings.NoCheck && size.Any(s => s % network.Config.SizeMultiple != 0))
-            throw new ConfigurationException($"--size {settings.Size}: every axis must be a multiple of 2^{network.Config.Depth} = {network.Config.SizeMultiple} for this depth-{network.Config.Depth} model (or pass --no-check)");
+        var multiples = network.Config.SizeMultiples;
+        if (size is not null && !settings.NoCheck && size.Where((s, a) => s % multiples[a] != 0).Any())
+            throw new ConfigurationException($"--size {settings.Size}: each axis must be a multiple of {string.Join("x", multiples)} (2^{network.Config.Depth}, or the product of that axis's strides) for this depth-{network.Config.Depth} model (or pass --no-check)");
         var options = new OnnxExportOptions { InputSize = size, Probabilities = settings.Probabilities, Plan = model.Plan, Source = Path.GetFileName(model.WeightsPath) };
         // written to a temporary file, checked there, and only then renamed: a model that fails the check never appears
         try { OnnxExporter.Export(network, depth, settings.Out!, options, settings.NoCheck ? null : temp => Check(model, depth, size, temp, settings.Out!)); }

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using UNetSharp.Data.Layouts;
+using UNetSharp.Instances;
+using UNetSharp.IO;
 using UNetSharp.Models;
 using UNetSharp.Pipeline;
 using UNetSharp.Planning;
@@ -14,8 +16,8 @@ namespace UNetSharp.Cli.Commands;
 
 /// <summary>
 /// `unetsharp train --data DIR --out RUN [--config FILE] [flags]`: every value may come from the config file (JSON or
-/// YAML, keys named like the flags without dashes, e.g. "epochs: 50", "arch: unet#") and is overridden by a flag.
-/// The resolved options are saved in RUN/config.json.
+/// YAML, keys named like the flags, snake_case or with dashes, e.g. "epochs: 50", "arch: unet#") and is overridden by a
+/// flag. The resolved settings are saved in RUN/config.json, itself a valid config file; `--resume --out RUN` reloads it.
 /// </summary>
 public sealed class TrainCommand : Command<TrainCommand.Settings>
 {
@@ -50,94 +52,143 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--threads <N>")] public int? Threads { get; init; }
         [CommandOption("--binary-foreground <V>"), Description("label value that means foreground in 0/V masks (default 255)")] public int? BinaryForeground { get; init; }
         [CommandOption("--gray"), Description("convert RGB images to one gray channel")] public bool? Gray { get; init; }
-        [CommandOption("--resume"), Description("continue the run in --out from its last checkpoint")] public bool? Resume { get; init; }
+        [CommandOption("--resume"), Description("continue the run in --out from its last checkpoint; its settings, split and seeds are reloaded (only --epochs/--iterations more, --threads, --patience may change)")] public bool? Resume { get; init; }
+        [CommandOption("--validate-every <N>"), Description("validate after every N-th epoch and after the last (default 1)")] public int? ValidateEvery { get; init; }
+        [CommandOption("--instances"), Description("instance segmentation: learn background/interior/border from instance labels (DSB masks, instance label maps); predict then writes instance maps")] public bool? Instances { get; init; }
+        [CommandOption("--border-width <PX>"), Description("with --instances: border thickness in voxels (default 2)")] public double? BorderWidth { get; init; }
+        [CommandOption("--quiet"), Description("only warnings, errors and the final summary")] public bool? Quiet { get; init; }
+        [CommandOption("--verbose"), Description("also loss parts per epoch and debug messages")] public bool? Verbose { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        var options = Resolve(s);
-        AnsiConsole.MarkupLine($"[bold]train[/] {Markup.Escape(options.Plan.Architecture)} on {Markup.Escape(options.DataDirectory)} → {Markup.Escape(options.RunDirectory)}");
-        var result = TrainingRun.Run(options with { CurvePlotter = TrainingCurves.Plotter }, RunConsole.EpochLines(), RunConsole.StatusLines(), cancellationToken);
-        RunConsole.Summary(result);
-        return 0;
+        var console = new RunConsole(RunConsole.VerbosityOf(s.Quiet, s.Verbose));
+        var options = Resolve(s) with { Logger = console.Logger, CurvePlotter = TrainingCurves.Plotter };
+        console.Header($"[bold]train[/] {Markup.Escape(options.Plan.Architecture)} on {Markup.Escape(options.DataDirectory)} → {Markup.Escape(options.RunDirectory)}{(options.Resume ? " (resumed)" : "")}");
+        using var interrupt = new InterruptSignals(cancellationToken);
+        try
+        {
+            var result = TrainingRun.Run(options, console.EpochLines(), interrupt.Token, console.StepProgress());
+            console.Summary(result);
+            return 0;
+        }
+        catch (OperationCanceledException) when (interrupt.Interrupted)
+        {
+            console.Stopped(options.RunDirectory, resume: $"unetsharp train --resume --out {options.RunDirectory}");
+            return InterruptSignals.ExitCode;
+        }
     }
 
-    /// <summary>Flag, else config file, else default.</summary>
+    /// <summary>
+    /// Flag, else config file, else the baseline: the library's defaults for a new run; the run's own config.json for
+    /// --resume, where a flag that would change a setting the run cannot change is refused, naming it.
+    /// </summary>
     public static TrainRunOptions Resolve(Settings s)
     {
         var file = s.Config is null ? new ConfigValues() : ConfigValues.Load(s.Config);
-        string data = s.Data ?? file.String("data") ?? throw new ConfigurationException("--data is required (or 'data' in the config file)");
-        string run = s.Out ?? file.String("out") ?? throw new ConfigurationException("--out is required (or 'out' in the config file)");
-        if (!Directory.Exists(data)) throw new DataFormatException(data, "data folder not found");
-        int? depth = s.Depth ?? file.Int("depth");
-        string? widths = s.Widths ?? file.String("widths");
-        string? patch = s.Patch ?? file.String("patch");
-        int? dims = s.Dims ?? file.Int("dims");
-        var layout = new LayoutOptions { BinaryForeground = s.BinaryForeground ?? file.Int("binary-foreground") ?? 255, Gray = s.Gray ?? file.Bool("gray") ?? false };
-        var loss = new LossOptions
+        bool resume = s.Resume ?? false;
+        var baseline = new RunConfiguration();
+        if (resume)
         {
-            Kind = (s.Loss ?? file.String("loss") ?? "auto").ToLowerInvariant() switch
-            {
-                "auto" => LossKind.Auto, "bce-dice" => LossKind.BceDice, "hybrid" => LossKind.Hybrid, "ce-dice" => LossKind.CeDice,
-                var other => throw new ConfigurationException($"--loss must be auto, bce-dice, hybrid or ce-dice, got '{other}'"),
-            },
-            Weighting = (s.DsWeights ?? file.String("ds-weights") ?? "mean").ToLowerInvariant() switch
-            {
-                "mean" => DeepSupervisionWeighting.Mean, "halving" => DeepSupervisionWeighting.Halving,
-                var other => throw new ConfigurationException($"--ds-weights must be mean or halving, got '{other}'"),
-            },
-        };
-        var training = new TrainingConfig
+            string folder = s.Out ?? file.String("out") ?? throw new ConfigurationException("--resume needs --out, the run folder to continue");
+            string path = Path.Combine(folder, TrainingRun.ConfigFileName);
+            if (!File.Exists(path))
+                throw new DataFormatException(path, "not found, so there is no run to resume in --out; start a new run without --resume");
+            baseline = RunConfiguration.Load(folder) with { RunDirectory = folder };
+        }
+        var requested = Apply(baseline, s, file);
+        if (resume)
         {
-            Epochs = s.Epochs ?? file.Int("epochs") ?? 50,
-            MaxIterations = s.Iterations ?? file.Long("iterations"),
-            LearningRate = s.Lr ?? file.Double("lr") ?? 1e-3,
-            Optimizer = (s.Optimizer ?? file.String("optimizer") ?? "adam").ToLowerInvariant() switch
-            {
-                "adam" => OptimizerKind.Adam, "sgd" => OptimizerKind.Sgd,
-                var other => throw new ConfigurationException($"--optimizer must be adam or sgd, got '{other}'"),
-            },
-            WeightDecay = s.WeightDecay ?? file.Double("weight-decay") ?? 1e-4,
-            WarmupEpochs = s.Warmup ?? file.Double("warmup") ?? 0,
-            Patience = s.Patience ?? file.Int("patience"),
-            GradientClipNorm = s.Clip ?? file.Double("clip"),
-            Seed = s.Seed ?? file.Int("seed") ?? 12345,
-            Threads = s.Threads ?? file.Int("threads"),
-            Loss = loss,
-        };
-        training.Validate();
-        var options = new TrainRunOptions
+            var (_, conflicts) = RunConfiguration.CompareForResume(baseline, requested);
+            if (conflicts.FirstOrDefault() is { } c)
+                throw new ConfigurationException($"{(c.Key == "data_seed" && s.Seed is not null ? "--seed" : FlagOf(c.Key))} {c.Requested} conflicts with the run's {c.Key} {c.Saved} ({Path.Combine(requested.RunDirectory, TrainingRun.ConfigFileName)}); start a new run or drop the flag");
+        }
+        if (requested.DataDirectory.Length == 0) throw new ConfigurationException("--data is required (or 'data' in the config file)");
+        if (requested.RunDirectory.Length == 0) throw new ConfigurationException("--out is required (or 'out' in the config file)");
+        if (!Directory.Exists(requested.DataDirectory)) throw new DataFormatException(requested.DataDirectory, "data folder not found");
+        var options = requested.ToOptions() with { Resume = resume };
+        options.Training.Validate();
+        if ((s.Dims ?? file.Int("dims")) is int d)
         {
-            DataDirectory = data,
-            RunDirectory = run,
-            Plan = new PlanOptions
-            {
-                Architecture = s.Arch ?? file.String("arch") ?? "unet#",
-                Depth = depth,
-                Widths = widths is null ? null : NetworkSettings.ParseList(widths, "--widths"),
-                PatchSize = patch is null ? null : NetworkSettings.ParseSize(patch, dims ?? patch.Split('x').Length).Select(v => (int)v).ToArray(),
-                BatchSize = s.Batch ?? file.Int("batch"),
-                Cgm = !(s.NoCgm ?? file.Bool("no-cgm") ?? false),
-                DeepSupervision = !(s.NoDeepSupervision ?? file.Bool("no-deep-supervision") ?? false),
-                Layout = layout,
-            },
-            Training = training,
-            BatchesPerEpoch = s.BatchesPerEpoch ?? file.Int("batches-per-epoch") ?? 50,
-            Augmentation = (s.Augment ?? file.String("augment") ?? "unetsharp").ToLowerInvariant() switch
-            {
-                "none" => AugmentationPreset.None, "unetsharp" or "unet#" => AugmentationPreset.UNetSharp, "nnunet" => AugmentationPreset.NnUNet,
-                var other => throw new ConfigurationException($"--augment must be none, unetsharp or nnunet, got '{other}'"),
-            },
-            ValidationFraction = s.ValFraction ?? file.Double("val-fraction") ?? 0.2,
-            MaxCases = s.MaxCases ?? file.Int("max-cases"),
-            DataSeed = s.Seed ?? file.Int("seed") ?? 1,
-            Resume = s.Resume ?? false,
-        };
-        if (dims is int d)
-        {
-            var actual = DatasetLayouts.Open(data, layout).Metadata.Dimensions;
-            if (actual != d) throw new ConfigurationException($"--dims {d} does not match the data set in {data}, which is {actual}D");
+            var actual = DatasetLayouts.Open(requested.DataDirectory, options.Plan.Layout).Metadata.Dimensions;
+            if (actual != d) throw new ConfigurationException($"--dims {d} does not match the data set in {requested.DataDirectory}, which is {actual}D");
         }
         return options;
     }
+
+    /// <summary>The configuration with each setting taken from its flag, else the config file, else the baseline.</summary>
+    static RunConfiguration Apply(RunConfiguration b, Settings s, ConfigValues file)
+    {
+        string? widths = s.Widths ?? file.String("widths");
+        string? patch = s.Patch ?? file.String("patch");
+        int? dims = s.Dims ?? file.Int("dims");
+        return new RunConfiguration
+        {
+            DataDirectory = s.Data ?? file.String("data") ?? b.DataDirectory,
+            RunDirectory = s.Out ?? file.String("out") ?? b.RunDirectory,
+            Architecture = s.Arch ?? file.String("arch") ?? b.Architecture,
+            Depth = s.Depth ?? file.Int("depth") ?? b.Depth,
+            Widths = widths is null ? b.Widths : NetworkSettings.ParseList(widths, "--widths"),
+            PatchSize = patch is null ? b.PatchSize : NetworkSettings.ParseSize(patch, dims ?? patch.Split('x', ',').Length).Select(v => (int)v).ToArray(),
+            BatchSize = s.Batch ?? file.Int("batch") ?? b.BatchSize,
+            NoCgm = s.NoCgm ?? file.Bool("no_cgm") ?? b.NoCgm,
+            NoDeepSupervision = s.NoDeepSupervision ?? file.Bool("no_deep_supervision") ?? b.NoDeepSupervision,
+            Norm = Choice<NormKind>(null, file, "norm") ?? b.Norm,
+            Normalization = Choice<NormalizationKind>(null, file, "normalization") ?? b.Normalization,
+            Layout = Choice<DatasetLayoutKind>(null, file, "layout") ?? b.Layout,
+            BinaryForeground = s.BinaryForeground ?? file.Int("binary_foreground") ?? b.BinaryForeground,
+            Gray = s.Gray ?? file.Bool("gray") ?? b.Gray,
+            SampleCases = file.Int("sample_cases") ?? b.SampleCases,
+            Instances = s.Instances ?? file.Bool("instances") ?? b.Instances,
+            BorderWidth = s.BorderWidth ?? file.Double("border_width") ?? b.BorderWidth,
+            Epochs = s.Epochs ?? file.Int("epochs") ?? b.Epochs,
+            Iterations = s.Iterations ?? file.Long("iterations") ?? b.Iterations,
+            BatchesPerEpoch = s.BatchesPerEpoch ?? file.Int("batches_per_epoch") ?? b.BatchesPerEpoch,
+            LearningRate = s.Lr ?? file.Double("lr") ?? b.LearningRate,
+            MinLearningRate = file.Double("min_lr") ?? b.MinLearningRate,
+            Optimizer = Choice<OptimizerKind>(s.Optimizer, file, "optimizer") ?? b.Optimizer,
+            Momentum = file.Double("momentum") ?? b.Momentum,
+            WeightDecay = s.WeightDecay ?? file.Double("weight_decay") ?? b.WeightDecay,
+            WarmupEpochs = s.Warmup ?? file.Double("warmup") ?? b.WarmupEpochs,
+            ValidateEvery = s.ValidateEvery ?? file.Int("validate_every") ?? b.ValidateEvery,
+            Patience = s.Patience ?? file.Int("patience") ?? b.Patience,
+            GradientClipNorm = s.Clip ?? file.Double("clip") ?? b.GradientClipNorm,
+            Seed = s.Seed ?? file.Long("seed") ?? b.Seed,
+            Threads = s.Threads ?? file.Int("threads") ?? b.Threads,
+            Loss = Choice<LossKind>(s.Loss, file, "loss") ?? b.Loss,
+            DeepSupervisionWeights = Choice<DeepSupervisionWeighting>(s.DsWeights, file, "ds_weights") ?? b.DeepSupervisionWeights,
+            CgmWeight = file.Double("cgm_weight") ?? b.CgmWeight,
+            BatchDice = file.Bool("batch_dice") ?? b.BatchDice,
+            FocalAlpha = file.Double("focal_alpha") ?? b.FocalAlpha,
+            FocalGamma = file.Double("focal_gamma") ?? b.FocalGamma,
+            Augmentation = Choice<AugmentationPreset>(s.Augment is "unet#" ? "unetsharp" : s.Augment, file, "augment") ?? b.Augmentation,
+            ValidationFraction = s.ValFraction ?? file.Double("val_fraction") ?? b.ValidationFraction,
+            MaxCases = s.MaxCases ?? file.Int("max_cases") ?? b.MaxCases,
+            DataSeed = s.Seed ?? file.Int("data_seed") ?? file.Int("seed") ?? b.DataSeed, // --seed seeds the split and loader too
+            Overlays = file.Int("overlays") ?? b.Overlays,
+            SurfaceDistances = file.Bool("surface_distances") ?? b.SurfaceDistances,
+        };
+    }
+
+    /// <summary>An enum setting from its flag or the config file, by its config.json name; '-' and '_' are the same.</summary>
+    static T? Choice<T>(string? flag, ConfigValues file, string key) where T : struct, Enum
+    {
+        string? text = flag ?? file.String(key);
+        if (text is null) return null;
+        var names = Enum.GetValues<T>().ToDictionary(v => JsonSerializer.Serialize(v, ProjectJson.Options).Trim('"'), v => v);
+        if (names.TryGetValue(ConfigValues.Normalize(text).ToLowerInvariant(), out var value)) return value;
+        var choices = names.Keys.Select(n => n.Replace('_', '-')).ToList();
+        throw new ConfigurationException($"{FlagOf(key)} must be {string.Join(", ", choices.SkipLast(1))} or {choices[^1]}, got '{text}'");
+    }
+
+    /// <summary>"--batches-per-epoch" for a setting that has a flag, else the config key in quotes.</summary>
+    static string FlagOf(string key)
+    {
+        string flag = "--" + key.Replace('_', '-');
+        return FlagNames.Value.Contains(flag) ? flag : $"'{key}'";
+    }
+
+    static readonly Lazy<HashSet<string>> FlagNames = new(() => typeof(Settings).GetProperties()
+        .SelectMany(p => p.GetCustomAttributes(typeof(CommandOptionAttribute), false).Cast<CommandOptionAttribute>())
+        .SelectMany(a => a.LongNames).Select(n => "--" + n).ToHashSet(StringComparer.Ordinal));
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using UNetSharp.IO;
 using System.Text.Json.Serialization;
 using TorchSharp;
 using UNetSharp.Models;
@@ -51,7 +52,7 @@ public sealed record ModelBenchmarkReport(
     [property: JsonPropertyName("conv_train_gflops")] double ConvTrainGflops,
     [property: JsonPropertyName("rows")] IReadOnlyList<ModelBenchmarkRow> Rows)
 {
-    public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
+    public string ToJson() => ProjectJson.Serialize(this);
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using UNetSharp.IO;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using TorchSharp;
@@ -62,7 +63,7 @@ public sealed record LoaderBenchmarkReport(
     [property: JsonPropertyName("torch_threads")] int TorchThreads,
     [property: JsonPropertyName("rows")] IReadOnlyList<LoaderBenchmarkRow> Rows)
 {
-    public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
+    public string ToJson() => ProjectJson.Serialize(this);
 }
 
 /// <summary>

@@ -43,6 +43,7 @@ public static class TiffFile
     {
         if (bytes.Length < 8 || !(bytes[0] == 'I' && bytes[1] == 'I' || bytes[0] == 'M' && bytes[1] == 'M'))
             throw new DataFormatException(path, "not a TIFF file (bad byte-order mark)");
+        TiffStructure.Check(bytes, path);
         try
         {
             using var tiff = Tiff.ClientOpen(path, "r", new MemoryStream(bytes, writable: false), new TiffStream())

@@ -48,7 +48,7 @@ public sealed class SlidingWindowPredictor
     public int PassesPerTile => mirrors.Count;
 
     /// <summary>The tiling an image of this spatial shape gets.</summary>
-    public TileGrid PlanFor(IReadOnlyList<int> shape) => TileGrid.Plan(shape, net.Config.SizeMultiple, Options.TileSize,
+    public TileGrid PlanFor(IReadOnlyList<int> shape) => TileGrid.Plan(shape, net.Config.SizeMultiples.Select(m => (int)m).ToArray(), Options.TileSize,
         net.Config.Dimensions == 2 ? Options.MaxTile2D : Options.MaxTile3D, Options.Overlap);
 
     public SegmentationPrediction Predict(SegmentationCase image) => Predict(image.Image, image.Channels, image.Shape);

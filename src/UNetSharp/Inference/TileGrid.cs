@@ -46,19 +46,27 @@ public sealed class TileGrid
     }
 
     /// <param name="imageShape">Spatial shape of the image.</param>
-    /// <param name="multiple">The network's size multiple 2^L.</param>
+    /// <param name="multiple">The network's size multiple 2^L, the same on every axis.</param>
     /// <param name="tileSize">Requested tile size per axis (multiples of <paramref name="multiple"/>); null: the whole
     /// (padded) image on every axis up to <paramref name="maxTile"/>, then tiles of <paramref name="maxTile"/>.</param>
     /// <param name="maxTile">Largest automatic tile per axis (rounded down to the multiple).</param>
     /// <param name="overlap">Fraction of a tile shared with its neighbour, in [0, 1).</param>
     public static TileGrid Plan(IReadOnlyList<int> imageShape, int multiple, IReadOnlyList<int>? tileSize, int maxTile, double overlap)
     {
-        if (imageShape.Count is < 2 or > 3 || imageShape.Any(s => s <= 0)) throw new ArgumentException($"image shape must be 2D or 3D with positive sizes, got [{string.Join(", ", imageShape)}]");
         if (multiple <= 0) throw new ArgumentOutOfRangeException(nameof(multiple));
+        return Plan(imageShape, Enumerable.Repeat(multiple, imageShape.Count).ToArray(), tileSize, maxTile, overlap);
+    }
+
+    /// <summary>As the other overload with one size multiple per axis (anisotropic strides: the product of each axis's strides).</summary>
+    public static TileGrid Plan(IReadOnlyList<int> imageShape, IReadOnlyList<int> multiples, IReadOnlyList<int>? tileSize, int maxTile, double overlap)
+    {
+        if (imageShape.Count is < 2 or > 3 || imageShape.Any(s => s <= 0)) throw new ArgumentException($"image shape must be 2D or 3D with positive sizes, got [{string.Join(", ", imageShape)}]");
+        if (multiples.Count != imageShape.Count || multiples.Any(m => m <= 0)) throw new ArgumentOutOfRangeException(nameof(multiples));
         if (overlap is < 0 or >= 1 || double.IsNaN(overlap)) throw new ConfigurationException($"tile overlap must be in [0, 1), got {overlap}");
-        if (tileSize is not null && (tileSize.Count != imageShape.Count || tileSize.Any(t => t <= 0 || t % multiple != 0)))
-            throw new ConfigurationException($"tile size {string.Join("x", tileSize)} must have {imageShape.Count} axes, each a positive multiple of {multiple} (2^depth)");
-        int autoTile = Math.Max(multiple, maxTile / multiple * multiple);
+        if (tileSize is not null && (tileSize.Count != imageShape.Count || tileSize.Where((t, a) => t <= 0 || t % multiples[a] != 0).Any()))
+            throw new ConfigurationException(multiples.Distinct().Count() == 1
+                ? $"tile size {string.Join("x", tileSize)} must have {imageShape.Count} axes, each a positive multiple of {multiples[0]} (2^depth)"
+                : $"tile size {string.Join("x", tileSize)} must have {imageShape.Count} axes, each a positive multiple of {string.Join("x", multiples)} (the product of that axis's strides)");
 
         int dims = imageShape.Count;
         var padded = new int[dims];
@@ -67,6 +75,8 @@ public sealed class TileGrid
         long tiles = 1, paddedVoxels = 1;
         for (int a = 0; a < dims; a++)
         {
+            int multiple = multiples[a];
+            int autoTile = Math.Max(multiple, maxTile / multiple * multiple);
             long toMultiple = RoundUp(imageShape[a], multiple);
             if (toMultiple > int.MaxValue) throw new ConfigurationException($"image axis {a} of {imageShape[a]} voxels is too large to tile");
             tile[a] = tileSize?[a] ?? (int)Math.Min(toMultiple, autoTile);

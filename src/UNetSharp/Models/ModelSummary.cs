@@ -1,4 +1,5 @@
 using System.Text.Json;
+using UNetSharp.IO;
 using System.Text.Json.Serialization;
 
 namespace UNetSharp.Models;
@@ -23,7 +24,6 @@ public sealed record ModelSummary(
     [property: JsonPropertyName("cgm_params")] IReadOnlyDictionary<string, long> CgmParams,
     [property: JsonPropertyName("params_total")] long ParamsTotal)
 {
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     /// <summary>
     /// Summarises a configuration. Per-depth figures use the depth's own 1x1 head, so they are the same with or
@@ -46,5 +46,5 @@ public sealed record ModelSummary(
             NetworkCost.TotalParameters(configured));
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => ProjectJson.Serialize(this);
 }

@@ -31,6 +31,15 @@ public sealed record NetworkConfig
 
     public NormKind Norm { get; init; } = NormKind.Batch;
 
+    /// <summary>
+    /// Down-sampling stride per level and spatial axis (slowest axis first): <c>Strides[i - 1][a]</c> ∈ {1, 2} takes
+    /// level i − 1 to level i on axis a. Null: 2 on every axis of every level (the paper's isotropic pooling; plans and
+    /// checkpoints written before strides existed read back as that). A stride of 1 keeps an axis whose voxels are
+    /// already coarse (thick-slice CT) from being pooled away while the fine axes catch up, as nnU-Net plans it.
+    /// Strides change sizes and FLOPs, never parameter counts.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<int>>? Strides { get; init; }
+
     /// <summary>Heads on every top-row and side node (needed for pruning below depth L).</summary>
     public bool DeepSupervision { get; init; } = true;
 
@@ -89,21 +98,57 @@ public sealed record NetworkConfig
         if (InChannels <= 0) throw new ConfigurationException($"in-channels must be positive, got {InChannels}");
         if (Classes <= 0) throw new ConfigurationException($"classes must be positive, got {Classes}");
         if (CgmDropout is < 0 or >= 1) throw new ConfigurationException($"CGM dropout must be in [0, 1), got {CgmDropout}");
+        if (Strides is not null)
+        {
+            if (Strides.Count != Depth)
+                throw new ConfigurationException($"strides must have depth = {Depth} entries (one per down-sampling), got {Strides.Count}: {FormatStrides(Strides)}");
+            if (Strides.Any(s => s is null || s.Count != Dimensions || s.Any(v => v is not (1 or 2))))
+                throw new ConfigurationException($"strides must give every level {Dimensions} values, each 1 or 2, got {FormatStrides(Strides)}");
+        }
     }
 
-    /// <summary>Input sizes must be multiples of 2^L so that every level has an integer size.</summary>
-    public int SizeMultiple => 1 << Depth;
+    /// <summary>Strides as written in messages and plans: "1x2x2, 2x2x2" (one entry per level).</summary>
+    public static string FormatStrides(IEnumerable<IEnumerable<int>?> strides) =>
+        string.Join(", ", strides.Select(s => s is null ? "null" : string.Join("x", s)));
+
+    /// <summary>The stride per axis that reaches level <paramref name="level"/> (1..L) from the level above it.</summary>
+    public int[] StrideOf(int level)
+    {
+        if (level < 1 || level > Depth) throw new ArgumentOutOfRangeException(nameof(level), $"levels with a stride are 1..{Depth}");
+        return Strides is null ? Enumerable.Repeat(2, Dimensions).ToArray() : Strides[level - 1].ToArray();
+    }
+
+    /// <summary>How many input voxels one voxel of level <paramref name="level"/> spans per axis: the product of the strides of levels 1..level.</summary>
+    public long[] LevelScale(int level)
+    {
+        var scale = Enumerable.Repeat(1L, Dimensions).ToArray();
+        for (int i = 1; i <= level; i++)
+        {
+            var stride = StrideOf(i);
+            for (int a = 0; a < Dimensions; a++) scale[a] *= stride[a];
+        }
+        return scale;
+    }
+
+    /// <summary>Per axis, the multiple every input size must be so that every level has an integer size: the product of that axis's strides (2^L by default).</summary>
+    public long[] SizeMultiples => LevelScale(Depth);
+
+    /// <summary>One multiple that fits every axis (the largest of <see cref="SizeMultiples"/>, all powers of two): 2^L by default.</summary>
+    public int SizeMultiple => (int)SizeMultiples.Max();
 
     /// <summary>Checks a spatial input size, e.g. [512, 512]; the message says how to fix it.</summary>
     public void ValidateInputSize(IReadOnlyList<long> spatial)
     {
         if (spatial.Count != Dimensions)
             throw new ConfigurationException($"a {Dimensions}D network needs input [N, {InChannels}, {string.Join(", ", Enumerable.Repeat("size", Dimensions))}], got {spatial.Count} spatial axes");
-        if (spatial.Any(s => s < SizeMultiple || s % SizeMultiple != 0))
+        var multiples = SizeMultiples;
+        if (spatial.Where((s, a) => s < multiples[a] || s % multiples[a] != 0).Any())
         {
-            string padded = string.Join("x", spatial.Select(s => Math.Max(SizeMultiple, (s + SizeMultiple - 1) / SizeMultiple * SizeMultiple)));
+            string padded = string.Join("x", spatial.Select((s, a) => Math.Max(multiples[a], (s + multiples[a] - 1) / multiples[a] * multiples[a])));
+            string rule = Strides is null ? $"every axis must be a positive multiple of 2^{Depth} = {SizeMultiple}"
+                : $"each axis must be a positive multiple of the product of its strides, {string.Join("x", multiples)} (strides {FormatStrides(Strides)})";
             throw new ConfigurationException(
-                $"input size {string.Join("x", spatial)} does not fit depth {Depth}: every axis must be a positive multiple of 2^{Depth} = {SizeMultiple} " +
+                $"input size {string.Join("x", spatial)} does not fit depth {Depth}: {rule} " +
                 $"(pad to {padded}, use a smaller depth, or predict with the sliding window, which pads automatically)");
         }
     }

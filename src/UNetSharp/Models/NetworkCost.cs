@@ -36,7 +36,11 @@ public static class NetworkCost
     public static double Flops(NetworkConfig config, SkipTopology topology, int depth, IReadOnlyList<long> size, bool allHeads)
     {
         double kernel3 = Math.Pow(3, config.Dimensions);
-        double Voxels(int level) => size.Aggregate(1.0, (a, s) => a * (s >> level));
+        double Voxels(int level)
+        {
+            var scale = config.LevelScale(level);
+            return size.Select((s, a) => (double)(s / scale[a])).Aggregate(1.0, (x, y) => x * y);
+        }
         var plan = topology.NodesFor(depth);
         double flops = 0;
         foreach (var node in plan)

@@ -34,7 +34,7 @@ public sealed class SegmentationNetwork : nn.Module<Tensor, SegmentationOutput>
         config.Validate();
         Config = config;
         Topology = config.Topology();
-        ops = new SpatialOps(config.Dimensions, config.Norm);
+        ops = SpatialOps.For(config);
         foreach (var spec in Topology.Nodes)
         {
             var node = new NodeModule(ops, spec, Topology, config.InChannels);
@@ -108,7 +108,7 @@ public sealed class SegmentationNetwork : nn.Module<Tensor, SegmentationOutput>
             {
                 var sources = spec.Inputs.Select(i => features[i.Source]).ToArray();
                 var resamplings = spec.Inputs.Select(i => i.Source.Level == spec.Id.Level ? null
-                    : new Resampling(ops, i.Source.Level, spec.Id.Level, SpatialOps.LevelSize(full, spec.Id.Level))).ToArray();
+                    : new Resampling(ops, i.Source.Level, spec.Id.Level, ops.LevelSize(full, spec.Id.Level))).ToArray();
                 output = node.Forward(sources, resamplings);
             }
             else

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using UNetSharp.Data.Synthetic;
 using UNetSharp.IO;
 using UNetSharp.Planning;
@@ -20,6 +22,9 @@ public sealed record DemoOptions
     public int BatchesPerEpoch { get; init; } = 12;
     public int Seed { get; init; } = 7;
 
+    /// <summary>Where the demo reports what it does; silent by default.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
+
     /// <summary>Draws curves.png (see <see cref="TrainRunOptions.CurvePlotter"/>); null: none.</summary>
     public Reporting.ICurvePlotter? CurvePlotter { get; init; }
 }
@@ -34,17 +39,21 @@ public static class DemoRun
     /// <summary>Marks a folder the demo made; only such a folder's data/ and run/ are ever deleted (to start afresh).</summary>
     public const string MarkerFile = ".unetsharp-demo";
 
-    public static TrainRunResult Run(DemoOptions options, IProgress<EpochReport>? epochs = null, IProgress<string>? status = null, CancellationToken cancellation = default)
+    public static TrainRunResult Run(DemoOptions options, IProgress<EpochReport>? epochs = null, CancellationToken cancellation = default,
+        IProgress<StepReport>? steps = null)
     {
         Validate(options);
         string data = options.DataDirectory ?? Path.Combine(options.OutDirectory, "data");
         string run = Path.Combine(options.OutDirectory, "run");
-        PrepareOutput(options);
+        PathGuard.RequireFolderOrAbsent(options.OutDirectory, "demo output folder");
         Directory.CreateDirectory(options.OutDirectory);
+        // one demo per folder (it replaces OUT/data and OUT/run): the lock comes before anything is deleted
+        using var writer = RunLock.Acquire(options.OutDirectory, warning => options.Logger.LogWarning("{Warning}", warning));
+        PrepareOutput(options);
         AtomicFile.WriteAllText(Path.Combine(options.OutDirectory, MarkerFile), "written by unetsharp demo; its data/ and run/ folders are replaced by the next demo run\n");
         if (options.DataDirectory is null)
         {
-            status?.Report($"writing {options.Images} synthetic {options.Size}x{options.Size} cell images to {data}");
+            options.Logger.LogInformation("writing {Images} synthetic {Size}x{Size} cell images to {Folder}", options.Images, options.Size, options.Size, data);
             WriteSyntheticCells(data, options);
         }
         var trainOptions = new TrainRunOptions
@@ -55,9 +64,10 @@ public static class DemoRun
             Training = new TrainingConfig { Epochs = options.Epochs, LearningRate = 3e-3, WarmupEpochs = 1, Seed = options.Seed },
             BatchesPerEpoch = options.BatchesPerEpoch,
             DataSeed = options.Seed,
+            Logger = options.Logger,
             CurvePlotter = options.CurvePlotter,
         };
-        return TrainingRun.Run(trainOptions, epochs, status, cancellation);
+        return TrainingRun.Run(trainOptions, epochs, cancellation, steps);
     }
 
     /// <summary>Every setting checked before the first file is written.</summary>
@@ -84,7 +94,7 @@ public static class DemoRun
         string output = options.OutDirectory;
         PathGuard.RequireFolderOrAbsent(output, "demo output folder");
         if (options.DataDirectory is not null) PathGuard.RefuseOverlap(output, "demo output folder", options.DataDirectory, "data folder");
-        if (!Directory.Exists(output) || !Directory.EnumerateFileSystemEntries(output).Any()) return;
+        if (!Directory.Exists(output) || !Directory.EnumerateFileSystemEntries(output).Any(e => Path.GetFileName(e) != RunLock.FileName)) return;
         if (!File.Exists(Path.Combine(output, MarkerFile)))
             throw new ConfigurationException($"demo output folder {output} already holds files the demo did not write; choose a new or empty folder");
         foreach (string mine in new[] { "run", "data" })

@@ -6,8 +6,8 @@ using UNetSharp.Planning;
 namespace UNetSharp.Pipeline;
 
 /// <summary>
-/// Cases of a data set as the network sees them: normalised per the plan and with label values mapped to class
-/// indices (plan.ClassValues[i] → i). Used for training, validation and the final evaluation alike.
+/// Cases of a data set as the network sees them: normalised per the plan, label values mapped to class
+/// indices (plan.ClassValues[i] → i) and resampled to the plan's target spacing when it has one. Used for training, validation and the final evaluation alike.
 /// </summary>
 public sealed class PlannedCaseSource(SegmentationDataset data, IReadOnlyList<int> indices, ExperimentPlan plan) : ICaseSource
 {
@@ -34,6 +34,7 @@ public sealed class PlannedCaseSource(SegmentationDataset data, IReadOnlyList<in
             }
         }
         var normalized = NormalizationScheme.Apply(raw, plan.Normalization);
-        return new SegmentationCase(raw.Id, normalized.Image, raw.Channels, raw.Shape, labels, raw.Spacing);
+        var planned = new SegmentationCase(raw.Id, normalized.Image, raw.Channels, raw.Shape, labels, raw.Spacing);
+        return plan.TargetSpacing is { } target ? PlannedSpacing.Resample(planned, target, PlannedSpacing.FileOf(data, indices[index])) : planned;
     }
 }

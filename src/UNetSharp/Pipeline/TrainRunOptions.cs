@@ -1,20 +1,31 @@
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using UNetSharp.Planning;
 using UNetSharp.Reporting;
 using UNetSharp.Training;
 
 namespace UNetSharp.Pipeline;
 
-/// <summary>Augmentation preset for training patches.</summary>
-public enum AugmentationPreset { None, UNetSharp, NnUNet }
+/// <summary>Augmentation preset for training patches (saved as "none", "unetsharp", "nnunet").</summary>
+public enum AugmentationPreset
+{
+    None,
+    [JsonStringEnumMemberName("unetsharp")] UNetSharp,
+    [JsonStringEnumMemberName("nnunet")] NnUNet,
+}
 
-/// <summary>Everything `unetsharp train` resolves from its config file and flags; saved as config.json in the run.</summary>
+/// <summary>
+/// Everything a training run needs, with the run defaults (the one place they are set); saved in the run folder as the
+/// flat <see cref="RunConfiguration"/> (config.json).
+/// </summary>
 public sealed record TrainRunOptions
 {
     public required string DataDirectory { get; init; }
     public required string RunDirectory { get; init; }
     public PlanOptions Plan { get; init; } = new();
-    public TrainingConfig Training { get; init; } = new();
+    /// <summary>The trainer's settings; a run trains 50 epochs of <see cref="BatchesPerEpoch"/> steps unless told otherwise.</summary>
+    public TrainingConfig Training { get; init; } = new() { Epochs = 50 };
 
     /// <summary>Fraction of cases held out for validation (at least one case).</summary>
     public double ValidationFraction { get; init; } = 0.2;
@@ -36,6 +47,9 @@ public sealed record TrainRunOptions
 
     /// <summary>Compute HD95/ASSD in the final evaluation (slower on large volumes).</summary>
     public bool SurfaceDistances { get; init; } = true;
+
+    /// <summary>Where the run reports what it does (planning, loading, evaluating, settings changed on resume); silent by default.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 
     /// <summary>Draws curves.png at the end (e.g. UNetSharp.Reporting's <c>TrainingCurves.Plotter</c>); null: no picture, history.csv only.
     /// Not a setting of the run, so never saved.</summary>

@@ -1,10 +1,11 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using UNetSharp.Data;
 using UNetSharp.Data.Augmentation;
 using UNetSharp.Data.Layouts;
 using UNetSharp.Data.Sampling;
+using UNetSharp.Instances;
 using UNetSharp.IO;
 using UNetSharp.Metrics;
 using UNetSharp.Models;
@@ -29,37 +30,52 @@ public static class TrainingRun
     /// <summary>Depth choice: the smallest depth whose mean validation Dice is within this of the best depth's.</summary>
     public const double DepthTolerance = 0.005;
 
-    public static TrainRunResult Run(TrainRunOptions options, IProgress<EpochReport>? epochs = null, IProgress<string>? status = null,
-        CancellationToken cancellation = default)
+    public static TrainRunResult Run(TrainRunOptions options, IProgress<EpochReport>? epochs = null, CancellationToken cancellation = default,
+        IProgress<StepReport>? steps = null)
     {
-        var data = DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout);
+        var log = options.Logger;
+        SegmentationDataset data = DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout);
         string run = options.RunDirectory;
         TrainingPreflight.CheckRunFolder(run, options.DataDirectory);
+        string configPath = Path.Combine(run, ConfigFileName), splitPath = Path.Combine(run, RunSplit.FileName);
+        bool hasCheckpoint = File.Exists(Path.Combine(run, Trainer.LastCheckpointName));
+        var configuration = RunConfiguration.From(options) with { DataDirectory = Path.GetFullPath(options.DataDirectory), RunDirectory = Path.GetFullPath(run) };
+
+        // Everything is read and checked before anything is written.
+        if (!options.Resume && (hasCheckpoint || File.Exists(configPath)))
+            throw new ConfigurationException($"{run} already holds a run ({(hasCheckpoint ? Trainer.LastCheckpointName : ConfigFileName)}): resume it, or choose another run folder");
+        if (options.Resume && File.Exists(configPath)) CheckResumable(RunConfiguration.Load(run), configuration, configPath, log);
+        options.Training.Validate();
+        bool reusePlan = options.Resume && File.Exists(Path.Combine(run, ExperimentPlan.FileName));
+        // Instance segmentation trains on the three-class target of the instance labels (a resumed run asks its plan).
+        data = InstanceTargetDataset.WrapIf(data, reusePlan ? ExperimentPlan.Load(run).Instances : options.Plan.Instances);
         ExperimentPlan plan;
-        if (options.Resume)
-        {
-            plan = ExperimentPlan.Load(run);
-        }
+        if (reusePlan) plan = ExperimentPlan.Load(run);
         else
         {
-            if (File.Exists(Path.Combine(run, Trainer.LastCheckpointName)))
-                throw new ConfigurationException($"{run} already holds a run: pass --resume to continue it, or choose another --out");
-            // everything that can be refused is refused before the run folder is written: every case, the plan, the split, the loader
-            var labelValues = TrainingPreflight.CheckData(data, status);
-            status?.Report($"planning from {data.Count} cases in {data.Root}");
+            // every case is checked before the run folder is written (labels, channels, shapes, geometry, finite values)
+            log.LogInformation("checking all {Cases} cases in {Root}", data.Count, data.Root);
+            var labelValues = TrainingPreflight.CheckData(data);
+            log.LogInformation("planning from {Cases} cases in {Root}", data.Count, data.Root);
             plan = ExperimentPlanner.Plan(data, options.Plan, labelValues);
-            options.Training.Validate();
-            Split(data.Count, options);
-            TrainingPreflight.CheckLoader(new LoaderOptions { PatchSize = plan.PatchSize.ToArray(), BatchSize = plan.BatchSize, BatchesPerEpoch = options.BatchesPerEpoch });
-            Directory.CreateDirectory(run);
-            plan.Save(run);
-            AtomicFile.WriteAllText(Path.Combine(run, ConfigFileName), JsonSerializer.Serialize(options, new JsonSerializerOptions { WriteIndented = true }));
         }
+        bool reuseSplit = options.Resume && File.Exists(splitPath);
+        var split = reuseSplit ? RunSplit.Load(run) : RunSplit.Create(data, options.ValidationFraction, options.DataSeed, options.MaxCases);
+        var (trainIds, valIds) = split.Indices(data, splitPath);
+        TrainingPreflight.CheckLoader(new LoaderOptions { PatchSize = plan.PatchSize.ToArray(), BatchSize = plan.BatchSize, BatchesPerEpoch = options.BatchesPerEpoch });
+        if (options.Resume && !hasCheckpoint)
+            log.LogWarning("{Run} holds no checkpoint yet (the run stopped before it saved one): training starts from the beginning", run);
 
-        var (trainIds, valIds) = Split(data.Count, options);
+        Directory.CreateDirectory(run);
+        using var writer = RunLock.Acquire(run, warning => log.LogWarning("{Warning}", warning));
+        configuration.Save(run); // first: a run stopped before its plan or split was written resumes from this alone
+        if (!reuseSplit) split.Save(run);
+        if (!reusePlan) plan.Save(run);
+        LogPlan(log, plan, options, trainIds.Count, valIds.Count);
+
         var trainCases = new CachingCaseSource(new PlannedCaseSource(data, trainIds, plan));
         var valSource = new PlannedCaseSource(data, valIds, plan);
-        status?.Report($"loading {valIds.Count} validation cases");
+        log.LogInformation("loading {Count} validation cases", valIds.Count);
         var validation = Enumerable.Range(0, valSource.Count).Select(valSource.Load).ToList();
 
         var loaderOptions = new LoaderOptions
@@ -78,30 +94,56 @@ public static class TrainingRun
             return new ValidationResult(result.MeanDice, result.Summary.Classes.Select(c => c.Dice).ToList());
         };
 
-        var watch = Stopwatch.StartNew();
         using (var source = new PatchBatchSource(trainCases, loaderOptions))
-        using (var trainer = options.Resume ? Trainer.Resume(run, source, validate) : Trainer.Start(plan.Network, options.Training, source, run, validate))
+        using (var trainer = hasCheckpoint && options.Resume
+            ? Trainer.Resume(run, source, validate, options.Training)
+            : Trainer.Start(plan.Network, options.Training, source, run, validate))
         {
-            status?.Report($"training on {trainIds.Count} cases, validating on {valIds.Count}");
+            trainer.Steps = steps;
+            log.LogInformation("training on {Train} cases, validating on {Validation}", trainIds.Count, valIds.Count);
             trainer.Run(epochs, cancellation);
         }
-        double trainingSeconds = watch.Elapsed.TotalSeconds;
-        return Evaluate(run, plan, validation, trainIds.Count, trainingSeconds, options, status);
+        var result = Evaluate(run, plan, validation, trainIds.Count, options, cancellation);
+        if (data is InstanceTargetDataset instanceData)
+            InstanceDepthEvaluation.Run(run, validation, valIds.Select(i => instanceData.LoadInstanceCase(i).Label!).ToList(), new InstanceDecodingOptions(), options.Overlays, log);
+        return result;
+    }
+
+    /// <summary>Refuses a resume whose settings differ from the saved run's, except those a run may change (logged).</summary>
+    static void CheckResumable(RunConfiguration saved, RunConfiguration requested, string configPath, ILogger log)
+    {
+        var (allowed, conflicts) = RunConfiguration.CompareForResume(saved, requested);
+        if (conflicts.FirstOrDefault() is { } c)
+            throw new ConfigurationException($"{c.Key} {c.Requested} conflicts with the run's {c.Key} {c.Saved} ({configPath}); start a new run or keep the run's settings");
+        foreach (var change in allowed)
+            log.LogInformation("resuming with {Setting} {Requested} (the run had {Saved})", change.Key, change.Requested, change.Saved);
+    }
+
+    /// <summary>The plan in one line, logged at the start: network, widths, patch, batch, steps, loss and split sizes.</summary>
+    static void LogPlan(ILogger log, ExperimentPlan plan, TrainRunOptions options, int train, int validation)
+    {
+        var n = plan.Network;
+        string length = options.Training.MaxIterations is long iterations ? $"{iterations} steps" : $"{options.Training.Epochs} epochs x {options.BatchesPerEpoch} steps";
+        log.LogInformation("plan: {Arch} {Dims}D depth {Depth}, widths {Widths}, {Classes} output channel(s), deep supervision {DS}, CGMs {Cgm}; patch {Patch}, batch {Batch}, {Length}; loss {Loss}, {Optimizer} lr {Lr}; {Train} training / {Validation} validation cases",
+            n.Architecture, n.Dimensions, n.Depth, string.Join(",", n.Widths), n.Classes, n.DeepSupervision ? "on" : "off", n.Cgm ? "on" : "off",
+            string.Join("x", plan.PatchSize), plan.BatchSize, length, options.Training.Loss.Kind, options.Training.Optimizer, options.Training.LearningRate, train, validation);
     }
 
     /// <summary>Scores best.ckpt at every pruned depth, chooses the prediction depth, writes the report files.</summary>
     static TrainRunResult Evaluate(string run, ExperimentPlan plan, IReadOnlyList<SegmentationCase> validation, int trainCount,
-        double trainingSeconds, TrainRunOptions options, IProgress<string>? status)
+        TrainRunOptions options, CancellationToken cancellation)
     {
         string best = Path.Combine(run, File.Exists(Path.Combine(run, Trainer.BestCheckpointName)) ? Trainer.BestCheckpointName : Trainer.LastCheckpointName);
         var checkpoint = CheckpointFile.Read(best);
         var last = CheckpointFile.Read(Path.Combine(run, Trainer.LastCheckpointName)).State; // the whole history; best.ckpt stops at its epoch
+        double trainingSeconds = last.TrainingSeconds; // summed over every process that trained the run
         using var net = CheckpointFile.BuildModel(best, checkpoint);
         net.eval();
         var results = new Dictionary<int, DepthResult>();
         foreach (int depth in net.PrunableDepths)
         {
-            status?.Report($"evaluating depth L{depth} on {validation.Count} validation cases");
+            cancellation.ThrowIfCancellationRequested();
+            options.Logger.LogInformation("evaluating depth L{Depth} on {Count} validation cases", depth, validation.Count);
             using var noGrad = TorchSharp.torch.no_grad();
             results[depth] = DepthEvaluation.Run(net, validation, depth, plan.PatchSize, options.SurfaceDistances, keepPredictions: true);
         }
@@ -124,7 +166,7 @@ public static class TrainingRun
             ["depths"] = new JsonObject(results.Select(r => new KeyValuePair<string, JsonNode?>($"L{r.Key}", DepthJson(r.Value)))),
         };
         string metricsPath = Path.Combine(run, MetricsFileName);
-        AtomicFile.WriteAllText(metricsPath, metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(metricsPath, metrics.ToJsonString(ProjectJson.Options));
         results[chosen].Summary.WriteCsv(Path.Combine(run, CasesFileName));
 
         string? curves = options.CurvePlotter is null ? null : Path.Combine(run, CurvesFileName);
@@ -152,16 +194,5 @@ public static class TrainingRun
         int slice = c.Dimensions == 3 ? OverlayImage.BusiestSlice<int>(c.Label, plane) : 0;
         OverlayImage.Write(Path.Combine(folder, $"{c.Id}.png"), c.Image.AsSpan(slice * plane, plane), h, w,
             prediction.AsSpan(slice * plane, plane), c.Label.AsSpan(slice * plane, plane));
-    }
-
-    /// <summary>Deterministic shuffle by the data seed; the last ValidationFraction (at least one case) validates.</summary>
-    static (List<int> Train, List<int> Validation) Split(int count, TrainRunOptions options)
-    {
-        if (count < 2) throw new ConfigurationException($"{options.DataDirectory}: need at least 2 cases (one to train, one to validate), found {count}");
-        var order = Enumerable.Range(0, count).ToArray();
-        new Random(options.DataSeed).Shuffle(order);
-        if (options.MaxCases is int max) order = order.Take(Math.Max(2, max)).ToArray();
-        int validation = Math.Clamp((int)Math.Round(order.Length * options.ValidationFraction), 1, order.Length - 1);
-        return (order.Take(order.Length - validation).OrderBy(i => i).ToList(), order.Skip(order.Length - validation).OrderBy(i => i).ToList());
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using UNetSharp.Data.Layouts;
 using UNetSharp.IO;
 using UNetSharp.Models;
@@ -19,8 +18,18 @@ public sealed record ExperimentPlan
     /// <summary>One entry per input channel.</summary>
     public required IReadOnlyList<ChannelNormalization> Normalization { get; init; }
 
-    /// <summary>Training patch (and default inference tile) size, spatial axes slowest first; multiples of 2^L.</summary>
+    /// <summary>Training patch (and default inference tile) size, spatial axes slowest first; per axis a multiple of the product of its strides (2^L by default).</summary>
     public required IReadOnlyList<int> PatchSize { get; init; }
+
+    /// <summary>
+    /// Voxel spacing (mm, slowest axis first) every volume is resampled to before training and prediction; predictions are
+    /// resampled back to the input's own grid. Null: cases are used at their own spacing (2D images, plans written before
+    /// target spacings existed). See <see cref="Data.Preprocessing.Resampler"/> for the interpolation.
+    /// </summary>
+    public IReadOnlyList<double>? TargetSpacing { get; init; }
+
+    /// <summary>Why <see cref="TargetSpacing"/> is coarser than the data set's median spacing (cases too large for the CPU budget); null when it is not.</summary>
+    public string? SpacingNote { get; init; }
 
     public int BatchSize { get; init; } = 2;
 
@@ -33,12 +42,15 @@ public sealed record ExperimentPlan
     /// <summary>Modality names per channel as the data set declared them.</summary>
     public IReadOnlyList<string> Modalities { get; init; } = Array.Empty<string>();
 
+    /// <summary>Task setting: present for instance segmentation (targets background / interior / border from instance
+    /// labels; `predict` decodes instances), null for semantic segmentation.</summary>
+    public Instances.InstanceTargetSettings? Instances { get; init; }
+
     /// <summary>Depth to predict at unless told otherwise (chosen on validation, else the full depth).</summary>
     public int? PredictionDepth { get; init; }
 
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    /// <summary>The project's JSON style (snake_case keys, enums as strings).</summary>
+    public string ToJson() => ProjectJson.Serialize(this);
 
     public void Save(string runFolder) => AtomicFile.WriteAllText(Path.Combine(runFolder, FileName), ToJson());
 
@@ -50,7 +62,7 @@ public sealed record ExperimentPlan
         if (!File.Exists(path)) throw new DataFormatException(path, "plan not found (a run folder holds plan.json beside its checkpoints)");
         try
         {
-            var plan = JsonSerializer.Deserialize<ExperimentPlan>(File.ReadAllText(path), Json) ?? throw new DataFormatException(path, "empty plan");
+            var plan = ProjectJson.Deserialize<ExperimentPlan>(File.ReadAllText(path), path);
             plan.Network.Validate();
             if (plan.Normalization.Count != plan.Network.InChannels)
                 throw new DataFormatException(path, $"plan has {plan.Normalization.Count} channel normalisations for {plan.Network.InChannels} input channels");

@@ -7,8 +7,9 @@ namespace UNetSharp.Planning;
 
 /// <summary>
 /// Decides a plan from a data set, as nnU-Net's planner: class values from the labels, per-channel normalisation from
-/// the modality (CT statistics from foreground voxels), a patch size from the median case shape within a CPU budget,
-/// and CPU-sized network defaults (2D: the paper's depth 4, widths 32..512; 3D: depth 3, widths 16..128, instance norm).
+/// the modality (CT statistics from foreground voxels), for volumes a target spacing and per-level strides
+/// (<see cref="SpacingPlanner"/>), a patch size from the median case shape (at the target spacing) within a CPU budget
+/// — 256 px in 2D; 128 per axis and 96³ voxels in 3D — and CPU-sized network defaults (2D: the paper's depth 4, widths 32..512; 3D: depth 3, widths 16..128, instance norm).
 /// </summary>
 public static class ExperimentPlanner
 {
@@ -23,10 +24,13 @@ public static class ExperimentPlanner
     public static ExperimentPlan Plan(SegmentationDataset data, PlanOptions options, IEnumerable<int>? labelValues = null)
     {
         if (data.Count == 0) throw new DataFormatException(data.Root, "the data set has no cases");
+        if (options.Instances is not null && data is not Instances.InstanceTargetDataset)
+            throw new ArgumentException("an instance segmentation plan needs the data set wrapped in InstanceTargetDataset");
         var meta = data.Metadata;
         int dims = meta.Dimensions;
         int step = Math.Max(1, data.Count / Math.Max(1, options.SampleCases));
-        var sample = Enumerable.Range(0, data.Count).Where(i => i % step == 0).Take(options.SampleCases).Select(data.Load).ToList();
+        var sampled = Enumerable.Range(0, data.Count).Where(i => i % step == 0).Take(options.SampleCases).ToList();
+        var sample = sampled.Select(data.Load).ToList();
 
         var values = new SortedSet<int> { 0 };
         foreach (var c in sample)
@@ -36,6 +40,9 @@ public static class ExperimentPlanner
         if (values.Count < 2) throw new DataFormatException(data.Root, "no foreground label found in the sampled cases");
         if (values.Min() < 0) throw new DataFormatException(data.Root, $"negative label value {values.Min()}");
         var classValues = values.ToArray();
+        // prediction stores class indices as bytes: refuse now rather than after a whole training run
+        if (classValues.Length > 256)
+            throw new DataFormatException(data.Root, $"the labels hold {classValues.Length} distinct values; at most 256 classes are supported (instance ids are not classes)");
 
         int depth = options.Depth ?? (dims == 2 ? 4 : 3);
         var widths = options.Widths ?? NetworkConfig.DefaultWidths(depth, dims == 2 ? 32 : 16);
@@ -48,9 +55,27 @@ public static class ExperimentPlanner
         };
         network.Validate();
 
-        var patch = options.PatchSize ?? PatchFor(sample, dims, network.SizeMultiple);
-        if (patch.Count != dims || patch.Any(p => p <= 0 || p % network.SizeMultiple != 0))
-            throw new ConfigurationException($"patch size {string.Join("x", patch)} must have {dims} axes, each a positive multiple of 2^{depth} = {network.SizeMultiple}");
+        // Volumes: nnU-Net's target spacing, shapes measured at it, strides from it (2D images keep their own spacing and 2x2 pooling).
+        double[]? targetSpacing = null;
+        string? spacingNote = null;
+        var shapes = sample.Select(c => c.Shape).ToList();
+        if (dims == 3)
+        {
+            targetSpacing = SpacingPlanner.TargetSpacing(sampled.Select((index, k) => (PlannedSpacing.FileOf(data, index), sample[k].Spacing)).ToList());
+            var medianCase = sample.OrderBy(c => c.Voxels).ElementAt(sample.Count / 2);
+            (targetSpacing, spacingNote) = SpacingPlanner.FitCaseBudget(targetSpacing, medianCase.Shape, medianCase.Spacing, options.MaxCaseVoxels);
+            shapes = sample.Select(c => SpacingPlanner.ResampledShape(c.Shape, c.Spacing, targetSpacing)).ToList();
+            var median = MedianShape(shapes, dims);
+            var strideSize = options.PatchSize?.ToArray() ?? median.Select(m => Math.Min(m, MaxPatch3D)).ToArray();
+            network = network with { Strides = SpacingPlanner.Strides(targetSpacing, strideSize, depth, data.Root) };
+        }
+
+        var multiples = network.SizeMultiples;
+        var patch = options.PatchSize ?? SpacingPlanner.PatchSize(MedianShape(shapes, dims), multiples,
+            dims == 2 ? MaxPatch2D : MaxPatch3D, dims == 2 ? long.MaxValue : MaxPatchVoxels3D);
+        if (patch.Count != dims || patch.Where((p, a) => p <= 0 || p % multiples[a] != 0).Any())
+            throw new ConfigurationException($"patch size {string.Join("x", patch)} must have {dims} axes, each a positive multiple of {string.Join("x", multiples)} " +
+                (network.Strides is null ? $"(2^{depth})" : $"(the product of that axis's strides {NetworkConfig.FormatStrides(network.Strides)})"));
         int batch = options.BatchSize ?? (dims == 2 ? 8 : 2);
         if (batch < 1) throw new ConfigurationException($"batch size must be at least 1, got {batch}");
         // one batch is one float tensor [batch, channels, patch...]: checked here rather than wrapped or left to the allocator
@@ -67,31 +92,15 @@ public static class ExperimentPlanner
 
         return new ExperimentPlan
         {
-            Network = network, Normalization = normalization, PatchSize = patch.ToArray(),
+            Network = network, Normalization = normalization, PatchSize = patch.ToArray(), TargetSpacing = targetSpacing, SpacingNote = spacingNote,
             BatchSize = batch, Layout = options.Layout, ClassValues = classValues,
-            Modalities = meta.Modalities.ToArray(),
+            Modalities = meta.Modalities.ToArray(), Instances = options.Instances,
         };
     }
 
-    /// <summary>Median case shape rounded up to the size multiple, capped (256 px in 2D; 128 per axis and 96³ voxels in 3D).</summary>
-    static IReadOnlyList<int> PatchFor(IReadOnlyList<SegmentationCase> sample, int dims, int multiple)
-    {
-        var patch = new int[dims];
-        for (int a = 0; a < dims; a++)
-        {
-            var sizes = sample.Select(c => c.Shape[a]).OrderBy(s => s).ToList();
-            int median = sizes[sizes.Count / 2];
-            int cap = dims == 2 ? MaxPatch2D : MaxPatch3D;
-            patch[a] = Math.Max(multiple, Math.Min(cap, (median + multiple - 1) / multiple * multiple));
-        }
-        while (dims == 3 && patch.Aggregate(1L, (x, y) => x * y) > MaxPatchVoxels3D)
-        {
-            int largest = Array.IndexOf(patch, patch.Max());
-            if (patch[largest] <= multiple) break;
-            patch[largest] -= multiple;
-        }
-        return patch;
-    }
+    /// <summary>Median size per axis (the upper median for an even count).</summary>
+    static int[] MedianShape(IReadOnlyList<int[]> shapes, int dims) =>
+        Enumerable.Range(0, dims).Select(a => shapes.Select(s => s[a]).OrderBy(s => s).ElementAt(shapes.Count / 2)).ToArray();
 
     /// <summary>Without a declared modality: CT if intensities reach well below zero (Hounsfield air), MRI-like z-score for other 3D volumes, [0,1] for 2D images.</summary>
     static NormalizationKind Guess(IReadOnlyList<SegmentationCase> sample, int channel, int dims)

@@ -31,6 +31,7 @@ public sealed class Trainer : IDisposable
     readonly SegmentationLoss loss;
     readonly LearningRateSchedule schedule;
     byte[] rngState;
+    readonly Stopwatch sinceCheckpoint = new();
 
     Trainer(string runFolder, NetworkConfig network, TrainingConfig config, SegmentationNetwork model, OptimizerHelper optimizer,
         TrainingState state, byte[] rngState, IBatchSource train, Func<SegmentationNetwork, ValidationResult>? validate)
@@ -78,11 +79,29 @@ public sealed class Trainer : IDisposable
         return new Trainer(runFolder, network, config, model, optimizer, state, TorchRngState(), train, validate);
     }
 
-    /// <summary>Continues the run in <paramref name="runFolder"/> from its last.ckpt with the same training data.</summary>
-    public static Trainer Resume(string runFolder, IBatchSource train, Func<SegmentationNetwork, ValidationResult>? validate = null)
+    /// <summary>
+    /// Continues the run in <paramref name="runFolder"/> from its last.ckpt with the same training data. <paramref name="training"/>
+    /// (null: the checkpoint's) may differ from the run's configuration only in the settings a run may change while it
+    /// goes on: more epochs or iterations, the thread count and the early-stopping patience.
+    /// </summary>
+    public static Trainer Resume(string runFolder, IBatchSource train, Func<SegmentationNetwork, ValidationResult>? validate = null, TrainingConfig? training = null)
     {
         string path = Path.Combine(runFolder, LastCheckpointName);
         var checkpoint = CheckpointFile.Read(path);
+        if (training is not null)
+        {
+            training.Validate();
+            var saved = checkpoint.Training;
+            if (training with { Epochs = saved.Epochs, MaxIterations = saved.MaxIterations, Threads = saved.Threads, Patience = saved.Patience } != saved)
+                throw new ConfigurationException($"{path}: a resumed run may change only epochs, iterations, threads and patience; the other training settings must stay as the run's");
+            if (training.TotalIterations(checkpoint.State.BatchesPerEpoch) < checkpoint.State.Iteration)
+                throw new ConfigurationException($"{path}: the run already took {checkpoint.State.Iteration} steps, more than the {training.TotalIterations(checkpoint.State.BatchesPerEpoch)} the new epochs/iterations allow");
+            checkpoint = new Checkpoint
+            {
+                Network = checkpoint.Network, Training = training, State = checkpoint.State,
+                Weights = checkpoint.Weights, OptimizerState = checkpoint.OptimizerState, TorchRngState = checkpoint.TorchRngState,
+            };
+        }
         if (checkpoint.State.BatchesPerEpoch != train.BatchesPerEpoch)
             throw new ConfigurationException($"{path}: the run had {checkpoint.State.BatchesPerEpoch} batches per epoch, the training data now gives {train.BatchesPerEpoch}; resume with the same data and batch size");
         if (checkpoint.Training.Threads is int threads) set_num_threads(threads);
@@ -114,20 +133,24 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// Trains until the epoch count or iteration budget is reached or early stopping triggers. Cancellation is honoured
-    /// between batches; the unfinished epoch is dropped and last.ckpt stays at the previous epoch end.
+    /// between batches: the position inside the epoch is saved in last.ckpt (<see cref="TrainingState.Partial"/>) and an
+    /// <see cref="OperationCanceledException"/> thrown; a resumed run continues at that batch as if never stopped.
     /// </summary>
     public TrainingState Run(IProgress<EpochReport>? progress = null, CancellationToken cancellation = default)
     {
         if (Config.Threads is int threads) set_num_threads(threads);
         using (var saved = tensor(rngState)) random.set_rng_state(saved); // the stream continues exactly where the checkpoint (or the network's initialisation) left it
+        sinceCheckpoint.Restart();
         long totalIterations = Config.TotalIterations(State.BatchesPerEpoch);
         var epochSeconds = new List<double>();
         Model.train();
         for (int epoch = State.CompletedEpochs; epoch < TotalEpochs && !State.EarlyStopped; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            int batches = (int)Math.Min(State.BatchesPerEpoch, totalIterations - State.Iteration);
-            var (meanLoss, meanParts, lastRate) = TrainEpoch(epoch, batches, cancellation);
+            double earlier = State.Partial?.Seconds ?? 0; // an interrupted epoch's time before the resume
+            long epochStart = State.Iteration - (State.Partial?.Batch ?? 0);
+            int batches = (int)Math.Min(State.BatchesPerEpoch, totalIterations - epochStart);
+            var (meanLoss, meanParts, lastRate) = TrainEpoch(epoch, batches, clock, earlier, cancellation);
 
             bool validates = validate is not null && ((epoch + 1) % Config.ValidateEvery == 0 || epoch + 1 == TotalEpochs);
             var validation = validates ? Validate() : null;
@@ -143,7 +166,7 @@ public sealed class Trainer : IDisposable
             State.History.Add(new HistoryRow
             {
                 Epoch = epoch + 1, LearningRate = lastRate, TrainLoss = meanLoss, LossParts = meanParts,
-                ValidationScore = validation?.Score, ValidationPerClass = validation?.PerClass, Seconds = clock.Elapsed.TotalSeconds,
+                ValidationScore = validation?.Score, ValidationPerClass = validation?.PerClass, Seconds = earlier + clock.Elapsed.TotalSeconds,
             });
 
             // best before last: a crash between the two leaves last.ckpt one epoch behind, and the resumed run redoes that epoch identically.
@@ -152,7 +175,7 @@ public sealed class Trainer : IDisposable
             CheckpointFile.Write(LastCheckpointPath, checkpoint);
             HistoryCsv.Write(RunFolder, State);
 
-            epochSeconds.Add(clock.Elapsed.TotalSeconds);
+            epochSeconds.Add(earlier + clock.Elapsed.TotalSeconds);
             var eta = TimeSpan.FromSeconds(epochSeconds.Average() * (State.EarlyStopped ? 0 : TotalEpochs - epoch - 1));
             progress?.Report(new EpochReport(epoch + 1, TotalEpochs, State.Iteration, lastRate, meanLoss,
                 State.PartNames.Zip(meanParts).ToDictionary(p => p.First, p => p.Second), validation, improved, clock.Elapsed, eta, State.EarlyStopped));
@@ -160,13 +183,23 @@ public sealed class Trainer : IDisposable
         return State;
     }
 
-    (double Loss, double[] Parts, double LastRate) TrainEpoch(int epoch, int batches, CancellationToken cancellation)
+    /// <summary>Reports each optimiser step (the CLI's progress bar inside an epoch); null: none.</summary>
+    public IProgress<StepReport>? Steps { get; set; }
+
+    (double Loss, double[] Parts, double LastRate) TrainEpoch(int epoch, int batches, Stopwatch clock, double earlier, CancellationToken cancellation)
     {
-        double lossSum = 0, rate = 0;
-        var partSums = new double[State.PartNames.Count];
-        for (int b = 0; b < batches; b++)
+        var partial = State.Partial;
+        State.Partial = null;
+        double lossSum = partial?.LossSum ?? 0, rate = partial?.LastRate ?? 0;
+        var partSums = partial?.PartSums.ToArray() ?? new double[State.PartNames.Count];
+        for (int b = partial?.Batch ?? 0; b < batches; b++)
         {
-            cancellation.ThrowIfCancellationRequested();
+            if (cancellation.IsCancellationRequested)
+            {
+                State.Partial = new PartialEpoch { Batch = b, LossSum = lossSum, PartSums = partSums.ToArray(), LastRate = rate, Seconds = earlier + clock.Elapsed.TotalSeconds };
+                CheckpointFile.Write(LastCheckpointPath, Capture());
+                cancellation.ThrowIfCancellationRequested();
+            }
             using var scope = NewDisposeScope();
             rate = schedule.At(State.Iteration);
             OptimizerFactory.SetLearningRate(optimizer, rate);
@@ -186,6 +219,7 @@ public sealed class Trainer : IDisposable
                 for (int k = 0; k < partSums.Length; k++) partSums[k] += result.Parts[State.PartNames[k]];
             }
             State.Iteration++;
+            Steps?.Report(new StepReport(epoch + 1, TotalEpochs, b + 1, batches, State.Iteration, lossSum / (b + 1)));
         }
         return (lossSum / batches, partSums.Select(s => s / batches).ToArray(), rate);
     }
@@ -209,6 +243,8 @@ public sealed class Trainer : IDisposable
         var optimizerState = new MemoryStream();
         using (var writer = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true)) optimizer.save_state_dict(writer);
         rngState = TorchRngState();
+        State.TrainingSeconds += sinceCheckpoint.Elapsed.TotalSeconds; // summed over resumes: each process adds its own time
+        sinceCheckpoint.Restart();
         return new Checkpoint
         {
             Network = Network, Training = Config, State = State,

@@ -2,7 +2,8 @@ namespace UNetSharp.Training;
 
 /// <summary>
 /// Where a run stands: everything besides the tensors (weights, optimiser moments, RNG) that a checkpoint needs to continue
-/// exactly. Checkpoints are taken at epoch ends, so the loader position is "epoch <see cref="CompletedEpochs"/>, batch 0".
+/// exactly. Checkpoints are taken at epoch ends (loader position "epoch <see cref="CompletedEpochs"/>, batch 0"), or, when a
+/// run is interrupted, inside an epoch: then <see cref="Partial"/> says where.
 /// </summary>
 public sealed class TrainingState
 {
@@ -26,4 +27,23 @@ public sealed class TrainingState
     public List<string> PartNames { get; set; } = new();
 
     public List<HistoryRow> History { get; set; } = new();
+
+    /// <summary>Wall time spent training up to this checkpoint, summed over every process that worked on the run.</summary>
+    public double TrainingSeconds { get; set; }
+
+    /// <summary>The unfinished epoch <see cref="CompletedEpochs"/> of an interrupted run (null at an epoch end).</summary>
+    public PartialEpoch? Partial { get; set; }
+}
+
+/// <summary>How far an interrupted epoch got: its next batch and the running sums of its loss report.</summary>
+public sealed class PartialEpoch
+{
+    /// <summary>Batches of the epoch already trained (the next batch, 0-based).</summary>
+    public int Batch { get; set; }
+    public double LossSum { get; set; }
+    public double[] PartSums { get; set; } = [];
+    public double LastRate { get; set; }
+
+    /// <summary>Wall time of the epoch so far.</summary>
+    public double Seconds { get; set; }
 }

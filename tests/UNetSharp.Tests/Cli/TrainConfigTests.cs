@@ -1,6 +1,7 @@
 using UNetSharp.Cli.Commands;
 using UNetSharp.Pipeline;
 using UNetSharp.Training;
+using UNetSharp.Training.Losses;
 
 namespace UNetSharp.Tests.Cli;
 
@@ -42,5 +43,22 @@ public sealed class TrainConfigTests : IDisposable
         Assert.Equal($"{path}: 'epochs' has an invalid value 'many'", Assert.Throws<DataFormatException>(() => TrainCommand.Resolve(new TrainCommand.Settings { Config = path })).Message);
         Assert.Contains("--optimizer must be adam or sgd", Assert.Throws<ConfigurationException>(() => TrainCommand.Resolve(new TrainCommand.Settings { Data = dir, Out = "x", Optimizer = "lbfgs" })).Message);
         Assert.Contains("data folder not found", Assert.Throws<DataFormatException>(() => TrainCommand.Resolve(new TrainCommand.Settings { Data = dir + "/nope", Out = "x" })).Message);
+    }
+
+    [Fact]
+    public void KeysMayBeWrittenLikeFlagsOrSnakeCaseAndUnknownOnesSuggestTheNearest()
+    {
+        string path = Path.Combine(dir, "c.yaml");
+        File.WriteAllText(path, $"data: {dir}\nout: x\nbatches-per-epoch: 7\nweight_decay: 0.5\nds-weights: halving\nloss: ce_dice\n");
+        var options = TrainCommand.Resolve(new TrainCommand.Settings { Config = path });
+        Assert.Equal(7, options.BatchesPerEpoch);
+        Assert.Equal(0.5, options.Training.WeightDecay);
+        Assert.Equal(DeepSupervisionWeighting.Halving, options.Training.Loss.Weighting);
+        Assert.Equal(LossKind.CeDice, options.Training.Loss.Kind);
+
+        File.WriteAllText(path, "batches_per_epok: 3\n");
+        Assert.Equal($"{path}: unknown option 'batches_per_epok'; did you mean 'batches_per_epoch'?", Assert.Throws<DataFormatException>(() => ConfigValues.Load(path)).Message);
+        File.WriteAllText(path, "epochs: 3\nbatches-per-epoch: 4\nbatches_per_epoch: 5\n");
+        Assert.Equal($"{path}: 'batches_per_epoch' is set twice", Assert.Throws<DataFormatException>(() => ConfigValues.Load(path)).Message);
     }
 }

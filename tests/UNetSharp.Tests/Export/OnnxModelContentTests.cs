@@ -51,7 +51,7 @@ public sealed class OnnxModelContentTests : IDisposable
         Assert.Equal(new[] { 0, 128, 255 }, JsonSerializer.Deserialize<int[]>(meta["unetsharp.class_values"]));
         using var normalization = JsonDocument.Parse(meta["unetsharp.normalization"]);
         var ct = normalization.RootElement[0];
-        Assert.Equal("Ct", ct.GetProperty("kind").GetString());
+        Assert.Equal("ct", ct.GetProperty("kind").GetString());
         Assert.Equal(40, ct.GetProperty("mean").GetDouble());
         Assert.Equal(80, ct.GetProperty("std").GetDouble());
         Assert.Equal(-100, ct.GetProperty("lower").GetDouble());

@@ -125,14 +125,14 @@ public class MemoryEfficientTests
         manual_seed(13);
         var ops = new SpatialOps(dims, NormKind.Batch);
         long[] full = Enumerable.Repeat(16L, dims).ToArray();
-        var source = randn(new long[] { 2, 3 }.Concat(SpatialOps.LevelSize(full, fromLevel)).ToArray()).requires_grad_(true);
+        var source = randn(new long[] { 2, 3 }.Concat(ops.LevelSize(full, fromLevel)).ToArray()).requires_grad_(true);
         var weight = randn(new long[] { 4, 3 }.Concat(Enumerable.Repeat(3L, dims)).ToArray()).requires_grad_(true);
         var bias = randn(4).requires_grad_(true);
-        var g = randn(new long[] { 2, 4 }.Concat(SpatialOps.LevelSize(full, toLevel)).ToArray());
+        var g = randn(new long[] { 2, 4 }.Concat(ops.LevelSize(full, toLevel)).ToArray());
 
         var expected = ops.Convolve(ops.Resample(source, fromLevel, toLevel, full), weight, bias);
         var expectedGrads = autograd.grad(new[] { expected }, new[] { source, weight, bias }, new[] { g });
-        var actual = ResampledConvolution.Apply(source, weight, bias, new Resampling(ops, fromLevel, toLevel, SpatialOps.LevelSize(full, toLevel)));
+        var actual = ResampledConvolution.Apply(source, weight, bias, new Resampling(ops, fromLevel, toLevel, ops.LevelSize(full, toLevel)));
         var actualGrads = autograd.grad(new[] { actual }, new[] { source, weight, bias }, new[] { g });
 
         AssertClose(expected, actual, "output");

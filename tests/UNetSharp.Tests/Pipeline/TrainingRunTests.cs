@@ -52,7 +52,8 @@ public sealed class TrainingRunTests : IDisposable
         };
         var e = Assert.Throws<ConfigurationException>(() => TrainingRun.Run(options));
         Assert.Contains("already holds a run", e.Message);
-        var resumed = TrainingRun.Run(options with { Resume = true, Training = new TrainingConfig { Epochs = 1 } });
+        var saved = RunConfiguration.Load(Path.Combine(dir, "run")).ToOptions(); // the demo's own settings, as a resume must use them
+        var resumed = TrainingRun.Run(saved with { Resume = true });
         Assert.Equal(1, resumed.Epochs); // the saved run had its one epoch: resume finds nothing left to train and re-evaluates
         Assert.Null(resumed.CurvesPath); // no plotter, no picture: the core library draws none itself
         Assert.False(File.Exists(Path.Combine(dir, "run", TrainingRun.CurvesFileName)));

@@ -88,6 +88,19 @@ public sealed class HostileInputRegressionTests : IDisposable
         AssertUnchanged(before, input);
     }
 
+    // guarantee: Unicode and spaces in folder and file names work end to end, and guards still see through links to them
+    [Fact]
+    public void UnicodeNamesArePredictedAndGuarded()
+    {
+        string model = Run2D();
+        string input = PngFolder("données 画像", "cas ü.png");
+        var report = PredictionJob.Run(new PredictionJobOptions { Model = model, Input = input, OutputDir = dir.File("résultats ✓") });
+        Assert.Equal(0, report.Failed);
+        Assert.True(File.Exists(dir.File("résultats ✓/cas ü.png")));
+        File.CreateSymbolicLink(dir.File("lien"), input);
+        Assert.Throws<ConfigurationException>(() => PredictionJob.Open(new PredictionJobOptions { Model = model, Input = input, OutputDir = dir.File("lien/sous") }));
+    }
+
     // defect 2: one NaN voxel made the whole prediction background with exit 0
     [Fact]
     public void PredictRefusesNonFiniteVoxelsAndValuesBeyondFloat32NamingTheFile()
@@ -167,6 +180,20 @@ public sealed class HostileInputRegressionTests : IDisposable
         string one = dir.File("one");
         LayoutTestData.Msd(one, 1);
         Assert.Contains("need at least 2 cases", Assert.Throws<ConfigurationException>(() => TrainingRun.Run(Train(one, dir.File("run")))).Message);
+        Assert.False(Directory.Exists(dir.File("run")));
+    }
+
+    // guarantee: a class count prediction cannot store (class indices are bytes) is refused before training, not after it
+    [Fact]
+    public void TrainRefusesMoreThan256ClassesBeforeWriting()
+    {
+        string data = dir.File("msd");
+        for (int c = 0; c < 2; c++)
+        {
+            LayoutTestData.Nifti(Path.Combine(data, "imagesTr", $"c{c}.nii.gz"), LayoutTestData.Values(320, i => i), sizes: [20, 16, 1]);
+            LayoutTestData.Nifti(Path.Combine(data, "labelsTr", $"c{c}.nii.gz"), LayoutTestData.Values(320, i => i), sizes: [20, 16, 1]);
+        }
+        Assert.Contains("320 distinct values; at most 256 classes", Assert.Throws<DataFormatException>(() => TrainingRun.Run(Train(data, dir.File("run")))).Message);
         Assert.False(Directory.Exists(dir.File("run")));
     }
 

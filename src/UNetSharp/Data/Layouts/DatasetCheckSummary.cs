@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using UNetSharp.IO;
 
 namespace UNetSharp.Data.Layouts;
 
-/// <summary>What <see cref="DatasetCheck"/> found; <see cref="ToJson"/> gives the machine-readable form ("cases": n, ...).</summary>
+/// <summary>What <see cref="DatasetCheck"/> found; <see cref="ToJson"/> gives the machine-readable form ("cases": n, "class_voxels": {...}, ...).</summary>
 public sealed class DatasetCheckSummary
 {
     public required string Root { get; init; }
@@ -30,14 +29,8 @@ public sealed class DatasetCheckSummary
     public required IReadOnlyList<CaseProblem> Problems { get; init; }
     public bool Ok => Problems.Count == 0;
 
-    static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    /// <summary>The project's JSON style (snake_case keys).</summary>
+    public string ToJson() => ProjectJson.Serialize(this);
 
     /// <summary>A few human-readable lines for the console.</summary>
     public string ToText()

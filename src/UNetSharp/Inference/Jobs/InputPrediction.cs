@@ -1,3 +1,5 @@
+using UNetSharp.Data.Preprocessing;
+
 namespace UNetSharp.Inference.Jobs;
 
 /// <summary>
@@ -7,14 +9,20 @@ namespace UNetSharp.Inference.Jobs;
 /// </summary>
 public static class InputPrediction
 {
-    /// <summary>Class per voxel, optional probabilities [C, spatial...] and tiles run.</summary>
+    /// <summary>
+    /// Class per voxel, optional probabilities [C, spatial...] and tiles run, on the input's own grid. A volume the plan
+    /// resamples is predicted at the target spacing (<see cref="PredictionInput.Planned"/>), then brought back to the
+    /// input's exact shape: labels by nearest neighbour (no class invented), probabilities linearly.
+    /// </summary>
     public static (byte[] Labels, float[]? Probabilities, int Tiles) Run(SlidingWindowPredictor predictor, PredictionInput input, int classes, bool probabilities)
     {
-        var c = input.Normalized;
+        var c = input.Planned;
         if (!input.SliceBySlice)
         {
             var p = predictor.Predict(c.Image, c.Channels, c.Shape);
-            return (p.Labels, p.Probabilities, p.Tiles);
+            if (!input.Resampled) return (p.Labels, p.Probabilities, p.Tiles);
+            return (Resampler.NearestLabels(p.Labels, c.Shape, input.Shape),
+                p.Probabilities is null ? null : Resampler.Linear(p.Probabilities, classes, c.Shape, input.Shape), p.Tiles);
         }
         int depth = c.Shape[0], plane = c.Shape[1] * c.Shape[2];
         long voxels = (long)depth * plane;

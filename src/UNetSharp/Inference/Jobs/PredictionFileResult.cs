@@ -1,4 +1,4 @@
-using System.Text.Json;
+using UNetSharp.IO;
 using System.Text.Json.Serialization;
 
 namespace UNetSharp.Inference.Jobs;
@@ -17,6 +17,9 @@ public sealed record PredictionFileResult
 
     /// <summary>Voxels given a foreground class, after post-processing.</summary>
     public long ForegroundVoxels { get; init; }
+
+    /// <summary>Instances written (instance segmentation only).</summary>
+    public int? Instances { get; init; }
 
     /// <summary>A 2D network predicted this volume slice by slice.</summary>
     public bool SliceBySlice { get; init; }
@@ -52,11 +55,6 @@ public sealed record PredictionJobReport
     public int Succeeded => Files.Count(f => f.Succeeded);
     public int Failed => Files.Count - Succeeded;
 
-    static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    /// <summary>The project's JSON style (snake_case keys); absent values are written as null.</summary>
+    public string ToJson() => ProjectJson.Serialize(this);
 }

@@ -11,13 +11,13 @@ public enum PredictionFileKind { Nifti, Png, Tiff }
 /// <summary>
 /// One input read and prepared as the network was trained: colour handled as the data set layouts do (raster alpha
 /// dropped, gray per plan.Layout.Gray, gray replicated for an RGB network), channel count checked, intensities
-/// normalised per the plan (statistics over the whole image or volume).
+/// normalised per the plan (statistics over the whole image or volume), resampled to the plan's target spacing.
 /// </summary>
 public sealed class PredictionInput
 {
-    PredictionInput(string path, PredictionFileKind kind, RasterImage raw, SegmentationCase normalized, NiftiHeader? header, bool sliceBySlice)
+    PredictionInput(string path, PredictionFileKind kind, RasterImage raw, SegmentationCase normalized, SegmentationCase planned, NiftiHeader? header, bool sliceBySlice)
     {
-        Path = path; Kind = kind; Raw = raw; Normalized = normalized; Header = header; SliceBySlice = sliceBySlice;
+        Path = path; Kind = kind; Raw = raw; Normalized = normalized; Planned = planned; Header = header; SliceBySlice = sliceBySlice;
     }
 
     public string Path { get; }
@@ -26,7 +26,14 @@ public sealed class PredictionInput
     /// <summary>Intensities as read (after the colour handling), for overlays.</summary>
     public RasterImage Raw { get; }
 
+    /// <summary>Normalised intensities on the input's own grid.</summary>
     public SegmentationCase Normalized { get; }
+
+    /// <summary>What the network predicts: <see cref="Normalized"/> resampled to the plan's target spacing (itself when the plan has none or the spacing already matches).</summary>
+    public SegmentationCase Planned { get; }
+
+    /// <summary>True when <see cref="Planned"/> is on another grid than the input, so predictions must be resampled back to <see cref="Shape"/>.</summary>
+    public bool Resampled => !Planned.Shape.SequenceEqual(Normalized.Shape);
 
     /// <summary>The NIfTI header whose geometry the outputs copy; null for PNG/TIFF.</summary>
     public NiftiHeader? Header { get; }
@@ -72,7 +79,9 @@ public sealed class PredictionInput
 
         var raw = new SegmentationCase(ImageFile.Stem(path), image.Data, image.Channels, image.Shape, null, image.Spacing);
         var normalized = NormalizationScheme.Apply(raw, plan.Normalization);
-        return new PredictionInput(path, kind, image, normalized, header, network.Dimensions == 2 && dims == 3);
+        bool sliceBySlice = network.Dimensions == 2 && dims == 3;
+        var planned = plan.TargetSpacing is { } target && !sliceBySlice ? PlannedSpacing.Resample(normalized, target, path) : normalized;
+        return new PredictionInput(path, kind, image, normalized, planned, header, sliceBySlice);
     }
 
     /// <summary>Gray to RGB, as the DSB layout does for its gray files.</summary>

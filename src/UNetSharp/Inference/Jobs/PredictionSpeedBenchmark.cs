@@ -36,7 +36,7 @@ public sealed record PredictionSpeedRow(string Target, string Shape, int Threads
 
 public sealed record PredictionSpeedReport(string Machine, string VolumeSource, IReadOnlyList<PredictionSpeedRow> Rows)
 {
-    public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase });
+    public string ToJson() => ProjectJson.Serialize(this);
 }
 
 /// <summary>
@@ -70,7 +70,7 @@ public static class PredictionSpeedBenchmark
                 volumeSource = source;
                 int depth = options.Widths3D.Count - 1;
                 using var net = new SegmentationNetwork(new NetworkConfig { Dimensions = 3, Depth = depth, Widths = options.Widths3D.ToArray(), DeepSupervision = true });
-                var tile = volumes.Select(v => v.Shape).Aggregate((a, b) => a.Zip(b, Math.Max).ToArray()).Select(s => (s + net.Config.SizeMultiple - 1) / net.Config.SizeMultiple * net.Config.SizeMultiple).ToArray();
+                var tile = volumes.Select(v => v.Shape).Aggregate((a, b) => a.Zip(b, Math.Max).ToArray()).Select((s, a) => (int)((s + net.Config.SizeMultiples[a] - 1) / net.Config.SizeMultiples[a] * net.Config.SizeMultiples[a])).ToArray();
                 rows.AddRange(Measure("volume", net, volumes, tile, threads, options, status));
             }
         }

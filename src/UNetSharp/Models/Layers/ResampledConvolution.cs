@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace UNetSharp.Models.Layers;
 
 /// <summary>
-/// How one skip path reaches its node's resolution: max-pooling by 2^(to − from) from a shallower level, or
+/// How one skip path reaches its node's resolution: max-pooling by the per-axis factor between the levels (2^(to − from) by default) from a shallower level, or
 /// (bi/tri)linear up-sampling (align_corners = true) to the node's exact size from a deeper one.
 /// </summary>
 /// <param name="Ops">The 2D/3D operations.</param>
@@ -13,7 +13,7 @@ namespace UNetSharp.Models.Layers;
 /// <param name="Size">Spatial size at <paramref name="ToLevel"/>.</param>
 public sealed record Resampling(SpatialOps Ops, int FromLevel, int ToLevel, long[] Size)
 {
-    public Tensor Apply(Tensor x) => FromLevel < ToLevel ? Ops.MaxPool(x, ToLevel - FromLevel) : Ops.Resize(x, Size);
+    public Tensor Apply(Tensor x) => FromLevel < ToLevel ? Ops.MaxPool(x, FromLevel, ToLevel) : Ops.Resize(x, Size);
 }
 
 /// <summary>

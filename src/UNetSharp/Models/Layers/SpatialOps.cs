@@ -6,15 +6,36 @@ namespace UNetSharp.Models.Layers;
 
 /// <summary>
 /// The dimension-specific pieces (2D or 3D) behind one code path: convolutions, normalisation, pooling and
-/// (bi/tri)linear resizing with align_corners = true, as the UNet# authors' nn.Upsample.
+/// (bi/tri)linear resizing with align_corners = true, as the UNet# authors' nn.Upsample. Knows the network's
+/// per-axis level scales (products of strides), so pooling and level sizes follow anisotropic strides.
 /// </summary>
 public sealed class SpatialOps
 {
-    public SpatialOps(int dimensions, NormKind norm)
+    readonly long[][]? levelScales;
+
+    /// <param name="dimensions">2 or 3.</param>
+    /// <param name="norm">Normalisation layer kind.</param>
+    /// <param name="levelScales">Per level 0..L, input voxels per level voxel on each axis (see <see cref="NetworkConfig.LevelScale"/>); null: 2^level on every axis.</param>
+    public SpatialOps(int dimensions, NormKind norm, IEnumerable<long[]>? levelScales = null)
     {
         if (dimensions is not (2 or 3)) throw new ConfigurationException($"dimensions must be 2 or 3, got {dimensions}");
         Dimensions = dimensions;
         Norm = norm;
+        this.levelScales = levelScales?.ToArray();
+    }
+
+    /// <summary>The operations of a network configuration (its dimensions, norm and strides).</summary>
+    public static SpatialOps For(NetworkConfig config) =>
+        new(config.Dimensions, config.Norm, Enumerable.Range(0, config.Depth + 1).Select(config.LevelScale));
+
+    /// <summary>Input voxels per voxel of a level, per axis.</summary>
+    public long[] Scale(int level) => levelScales?[level] ?? Enumerable.Repeat(1L << level, Dimensions).ToArray();
+
+    /// <summary>Per-axis factor between two levels (deeper over shallower): the pooling kernel down, the up-sampling factor up.</summary>
+    public long[] Factor(int shallowLevel, int deepLevel)
+    {
+        long[] deep = Scale(deepLevel), shallow = Scale(shallowLevel);
+        return deep.Select((d, a) => d / shallow[a]).ToArray();
     }
 
     public int Dimensions { get; }
@@ -34,11 +55,11 @@ public sealed class SpatialOps
         _ => nn.InstanceNorm3d(channels, affine: true),
     };
 
-    /// <summary>Max-pooling by 2^k in one step (UNet 3+ pools shallow encoder nodes straight to the target level).</summary>
-    public Tensor MaxPool(Tensor x, int log2Factor)
+    /// <summary>Max-pooling from one level to a deeper one in one step, kernel = stride = the per-axis factor (UNet 3+ pools shallow encoder nodes straight to the target level).</summary>
+    public Tensor MaxPool(Tensor x, int fromLevel, int toLevel)
     {
-        long k = 1L << log2Factor;
-        return Dimensions == 2 ? F.max_pool2d(x, k, k) : F.max_pool3d(x, new[] { k, k, k }, new[] { k, k, k });
+        var k = Factor(fromLevel, toLevel);
+        return Dimensions == 2 ? F.max_pool2d(x, k, k) : F.max_pool3d(x, k, k);
     }
 
     /// <summary>Bilinear/trilinear resize to an exact spatial size, align_corners = true.</summary>
@@ -74,7 +95,7 @@ public sealed class SpatialOps
     /// <summary>Resamples a node's features from its level to another: max-pool down, resize up, the same level as is.</summary>
     public Tensor Resample(Tensor x, int fromLevel, int toLevel, long[] fullSize) =>
         fromLevel == toLevel ? x
-        : fromLevel < toLevel ? MaxPool(x, toLevel - fromLevel)
+        : fromLevel < toLevel ? MaxPool(x, fromLevel, toLevel)
         : Resize(x, LevelSize(fullSize, toLevel));
 
     /// <summary>
@@ -103,6 +124,10 @@ public sealed class SpatialOps
     /// <summary>Global max over the spatial axes: [N, C, ...] → [N, C].</summary>
     public Tensor GlobalMax(Tensor x) => x.amax(Enumerable.Range(2, Dimensions).Select(d => (long)d).ToArray());
 
-    /// <summary>Spatial size of a level: the input size divided by 2^level.</summary>
-    public static long[] LevelSize(long[] inputSpatial, int level) => inputSpatial.Select(s => s >> level).ToArray();
+    /// <summary>Spatial size of a level: the input size divided by the level's scale per axis (2^level by default).</summary>
+    public long[] LevelSize(long[] inputSpatial, int level)
+    {
+        var scale = Scale(level);
+        return inputSpatial.Select((s, a) => s / scale[a]).ToArray();
+    }
 }

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using UNetSharp.IO;
 using UNetSharp.Models;
 
@@ -20,12 +19,6 @@ public static class CheckpointFile
     const int HashBytes = 32;
     const int HeaderBytes = 8 + 4 + 8;
 
-    static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     sealed record Meta(string Format, NetworkConfig Network, TrainingConfig Training, TrainingState State);
 
     public static void Write(string path, Checkpoint checkpoint)
@@ -35,7 +28,7 @@ public static class CheckpointFile
         {
             var sections = new (string Name, byte[] Bytes)[]
             {
-                ("meta.json", JsonSerializer.SerializeToUtf8Bytes(new Meta("unetsharp-checkpoint", checkpoint.Network, checkpoint.Training, checkpoint.State), Json)),
+                ("meta.json", JsonSerializer.SerializeToUtf8Bytes(new Meta("unetsharp-checkpoint", checkpoint.Network, checkpoint.Training, checkpoint.State), ProjectJson.Options)),
                 ("weights", checkpoint.Weights),
                 ("optimizer", checkpoint.OptimizerState),
                 ("rng", checkpoint.TorchRngState),
@@ -82,7 +75,7 @@ public static class CheckpointFile
 
         var sections = ReadSections(path, file, HeaderBytes, (int)length);
         Meta meta;
-        try { meta = JsonSerializer.Deserialize<Meta>(Need(path, sections, "meta.json"), Json) ?? throw new JsonException("empty"); }
+        try { meta = JsonSerializer.Deserialize<Meta>(Need(path, sections, "meta.json"), ProjectJson.Options) ?? throw new JsonException("empty"); }
         catch (JsonException e) { throw new DataFormatException(path, $"checkpoint metadata is invalid: {e.Message}", e); }
         if (meta.Format != "unetsharp-checkpoint" || meta.Network is null || meta.Training is null || meta.State is null)
             throw new DataFormatException(path, "checkpoint metadata is incomplete");

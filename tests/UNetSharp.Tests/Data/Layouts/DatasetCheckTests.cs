@@ -21,7 +21,7 @@ public class DatasetCheckTests
 
         using var json = JsonDocument.Parse(summary.ToJson());
         Assert.Equal(3, json.RootElement.GetProperty("cases").GetInt32());
-        Assert.Equal(24, json.RootElement.GetProperty("classVoxels").GetProperty("2").GetInt64());
+        Assert.Equal(24, json.RootElement.GetProperty("class_voxels").GetProperty("2").GetInt64());
         Assert.True(json.RootElement.GetProperty("ok").GetBoolean());
     }
 

@@ -1,0 +1,25 @@
+using UNetSharp.Data;
+using UNetSharp.Data.Layouts;
+using UNetSharp.Data.Preprocessing;
+
+namespace UNetSharp.Planning;
+
+/// <summary>Applies a plan's target spacing to one case (training and prediction alike), with errors that name the file.</summary>
+public static class PlannedSpacing
+{
+    /// <summary>The file to name in messages about a case: its image file, else its folder entry.</summary>
+    public static string FileOf(SegmentationDataset data, int index) => data.CaseFilePaths(index).Image ?? Path.Combine(data.Root, data.CaseIds[index]);
+
+    /// <summary>
+    /// The case resampled to <paramref name="target"/> (image linear, labels nearest; see <see cref="Resampler"/>), or the
+    /// case itself when its spacing already is the target. A target with another number of axes than the case (a 3D
+    /// plan's spacing given a 2D image) is a configuration error; a spacing that is not positive names <paramref name="file"/>.
+    /// </summary>
+    public static SegmentationCase Resample(SegmentationCase c, IReadOnlyList<double> target, string file)
+    {
+        if (target.Count != c.Dimensions)
+            throw new DataFormatException(file, $"is {c.Dimensions}D but the plan's target spacing [{string.Join(", ", target)}] has {target.Count} axes");
+        SpacingPlanner.CheckSpacing(file, c.Spacing);
+        return Resampler.ToSpacing(c, target.ToArray());
+    }
+}
