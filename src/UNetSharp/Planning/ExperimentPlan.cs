@@ -42,6 +42,10 @@ public sealed record ExperimentPlan
     /// <summary>Modality names per channel as the data set declared them.</summary>
     public IReadOnlyList<string> Modalities { get; init; } = Array.Empty<string>();
 
+    /// <summary>Task setting: present for instance segmentation (targets background / interior / border from instance
+    /// labels; `predict` decodes instances), null for semantic segmentation.</summary>
+    public Instances.InstanceTargetSettings? Instances { get; init; }
+
     /// <summary>Depth to predict at unless told otherwise (chosen on validation, else the full depth).</summary>
     public int? PredictionDepth { get; init; }
 

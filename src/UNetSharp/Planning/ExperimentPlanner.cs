@@ -24,6 +24,8 @@ public static class ExperimentPlanner
     public static ExperimentPlan Plan(SegmentationDataset data, PlanOptions options, IEnumerable<int>? labelValues = null)
     {
         if (data.Count == 0) throw new DataFormatException(data.Root, "the data set has no cases");
+        if (options.Instances is not null && data is not Instances.InstanceTargetDataset)
+            throw new ArgumentException("an instance segmentation plan needs the data set wrapped in InstanceTargetDataset");
         var meta = data.Metadata;
         int dims = meta.Dimensions;
         int step = Math.Max(1, data.Count / Math.Max(1, options.SampleCases));
@@ -38,6 +40,9 @@ public static class ExperimentPlanner
         if (values.Count < 2) throw new DataFormatException(data.Root, "no foreground label found in the sampled cases");
         if (values.Min() < 0) throw new DataFormatException(data.Root, $"negative label value {values.Min()}");
         var classValues = values.ToArray();
+        // prediction stores class indices as bytes: refuse now rather than after a whole training run
+        if (classValues.Length > 256)
+            throw new DataFormatException(data.Root, $"the labels hold {classValues.Length} distinct values; at most 256 classes are supported (instance ids are not classes)");
 
         int depth = options.Depth ?? (dims == 2 ? 4 : 3);
         var widths = options.Widths ?? NetworkConfig.DefaultWidths(depth, dims == 2 ? 32 : 16);
@@ -89,7 +94,7 @@ public static class ExperimentPlanner
         {
             Network = network, Normalization = normalization, PatchSize = patch.ToArray(), TargetSpacing = targetSpacing, SpacingNote = spacingNote,
             BatchSize = batch, Layout = options.Layout, ClassValues = classValues,
-            Modalities = meta.Modalities.ToArray(),
+            Modalities = meta.Modalities.ToArray(), Instances = options.Instances,
         };
     }
 

@@ -20,6 +20,10 @@ public sealed record PlanOptions
     /// <summary>Volumes: the median case's voxel budget at the target spacing; larger data are planned at a coarser spacing (see <see cref="SpacingPlanner.FitCaseBudget"/>).</summary>
     public long MaxCaseVoxels { get; init; } = SpacingPlanner.MaxCaseVoxels;
 
+    /// <summary>Instance segmentation: train on the three-class target of instance labels (the data set must be
+    /// wrapped in <see cref="Instances.InstanceTargetDataset"/>). Null: semantic.</summary>
+    public Instances.InstanceTargetSettings? Instances { get; init; }
+
     /// <summary>Cases read to measure shapes, labels and intensities (all when the set is smaller).</summary>
     public int SampleCases { get; init; } = 40;
 }

@@ -183,6 +183,20 @@ public sealed class HostileInputRegressionTests : IDisposable
         Assert.False(Directory.Exists(dir.File("run")));
     }
 
+    // guarantee: a class count prediction cannot store (class indices are bytes) is refused before training, not after it
+    [Fact]
+    public void TrainRefusesMoreThan256ClassesBeforeWriting()
+    {
+        string data = dir.File("msd");
+        for (int c = 0; c < 2; c++)
+        {
+            LayoutTestData.Nifti(Path.Combine(data, "imagesTr", $"c{c}.nii.gz"), LayoutTestData.Values(320, i => i), sizes: [20, 16, 1]);
+            LayoutTestData.Nifti(Path.Combine(data, "labelsTr", $"c{c}.nii.gz"), LayoutTestData.Values(320, i => i), sizes: [20, 16, 1]);
+        }
+        Assert.Contains("320 distinct values; at most 256 classes", Assert.Throws<DataFormatException>(() => TrainingRun.Run(Train(data, dir.File("run")))).Message);
+        Assert.False(Directory.Exists(dir.File("run")));
+    }
+
     // defect 8: train --out inside the data set added curves.png as a case; guarantee: a data or user folder is never a run folder
     [Fact]
     public void TrainRefusesARunFolderInsideOrAroundTheDataOrHoldingSomebodyElsesFiles()
