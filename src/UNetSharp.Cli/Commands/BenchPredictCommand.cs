@@ -2,8 +2,10 @@ using System.ComponentModel;
 using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using UNetSharp.Benchmarks;
 using UNetSharp.Inference.Jobs;
 using UNetSharp.IO;
+using UNetSharp.Models;
 
 namespace UNetSharp.Cli.Commands;
 
@@ -28,6 +30,7 @@ public sealed class BenchPredictCommand : Command<BenchPredictCommand.Settings>
         [CommandOption("--repeats <N>"), Description("timed runs per measurement, median kept (default 3, after 1 warm-up)")] public int Repeats { get; init; } = 3;
         [CommandOption("--ct-volume"), Description("instead: one synthetic CT-size volume, time and peak RSS")] public bool CtVolume { get; init; }
         [CommandOption("--ct-size <XxYxZ>"), Description("CT volume size x, y, z (default 512x512x200)")] public string CtSize { get; init; } = "512x512x200";
+        [CommandOption("--ct-spacing <XxYxZ>"), Description("CT voxel spacing in mm, x, y, z (default 0.78x0.78x2.5)")] public string CtSpacing { get; init; } = "0.78x0.78x2.5";
         [CommandOption("--ct-widths <LIST>"), Description("CT network widths (default 16,32,64,128: the planner's 3D default)")] public string CtWidths { get; init; } = "16,32,64,128";
         [CommandOption("--ct-depth <L>"), Description("depth to run the CT network at (default full)")] public int? CtDepth { get; init; }
         [CommandOption("--ct-overlap <F>")] public double CtOverlap { get; init; } = 0.5;
@@ -77,12 +80,19 @@ public sealed class BenchPredictCommand : Command<BenchPredictCommand.Settings>
     {
         var xyz = NetworkSettings.ParseSize(s.CtSize, 3);
         int[] shape = [(int)xyz[2], (int)xyz[1], (int)xyz[0]];
+        var spacingXyz = s.CtSpacing.Split('x').Select(v => double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d) && d > 0 && double.IsFinite(d) ? d : double.NaN).ToArray();
+        if (spacingXyz.Length != 3 || spacingXyz.Any(double.IsNaN)) throw new ConfigurationException($"--ct-spacing {s.CtSpacing}: expected three positive numbers XxYxZ in mm, e.g. 0.78x0.78x2.5");
+        double[] spacing = [spacingXyz[2], spacingXyz[1], spacingXyz[0]];
         CtVolumeResult result = null!;
         AnsiConsole.Status().Start($"predicting a {s.CtSize} volume", _ =>
-            result = CtVolumeBenchmark.Run(shape, NetworkSettings.ParseList(s.CtWidths, "--ct-widths"), s.CtDepth, overlap: s.CtOverlap));
+            result = CtVolumeBenchmark.Run(shape, spacing, NetworkSettings.ParseList(s.CtWidths, "--ct-widths"), s.CtDepth, overlap: s.CtOverlap));
         AtomicFile.WriteAllText(s.Out, ProjectJson.Serialize(result));
-        AnsiConsole.MarkupLine($"{s.CtSize} (z,y,x {string.Join("x", result.Shape)}), widths {string.Join(",", result.Widths)} at L{result.Depth}, tile {string.Join("x", result.Tile)}, " +
-            $"overlap {result.Overlap}: {result.Tiles} tiles in {result.Seconds:F1} s; input {result.InputMb:F0} MB, RSS before {result.BaselineRssMb:F0} MB, peak {result.PeakRssMb:F0} MB" +
+        if (result.SpacingNote is not null) AnsiConsole.MarkupLine($"[grey]plan: {Markup.Escape(result.SpacingNote)}[/]");
+        AnsiConsole.MarkupLine($"{s.CtSize} (z,y,x {string.Join("x", result.Shape)}) at {string.Join("x", result.Spacing)} mm, planned at {string.Join("x", result.TargetSpacing)} mm " +
+            $"({string.Join("x", result.PlannedShape)}), strides {Markup.Escape(NetworkConfig.FormatStrides(result.Strides))}, widths {string.Join(",", result.Widths)} at L{result.Depth}, tile {string.Join("x", result.Tile)}, " +
+            $"overlap {result.Overlap}: {result.Tiles} tiles, {result.Gflop:F0} GFLOP in {result.Seconds:F1} s" +
+            (result.TimeOverRoofline is { } ratio ? $" ({ratio:F2}x the conv3d roofline time at {result.ConvForwardGflops:F0} GFLOP/s)" : "") +
+            $"; input {result.InputMb:F0} MB, RSS before {result.BaselineRssMb:F0} MB, peak {result.PeakRssMb:F0} MB" +
             (result.PeakWasReset ? "" : " (peak since process start: /proc/self/clear_refs not writable)"));
         AnsiConsole.MarkupLine($"written to [bold]{Markup.Escape(Path.GetFullPath(s.Out))}[/]");
         return 0;

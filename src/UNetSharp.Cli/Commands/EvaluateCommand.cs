@@ -20,7 +20,7 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         [CommandOption("--pred <DIR>"), Description("predicted label maps (.nii.gz, .nii, .png, .tif)")]
         public string? Pred { get; init; }
 
-        [CommandOption("--ref <DIR>"), Description("reference label maps, paired with predictions by file name without extension")]
+        [CommandOption("--ref <DIR>"), Description("reference label maps, paired with predictions by file name without extension (with --instances also a DSB 2018 case folder set)")]
         public string? Ref { get; init; }
 
         [CommandOption("--labels <LIST>"), Description("labels to score, e.g. 1,2 (default: every non-zero value in the references)")]
@@ -58,6 +58,7 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         // Everything is computed before anything is written: a bad file leaves no partial output.
         var result = FolderEvaluation.Run(pred, reference, options);
         result.Write(outDir);
+        foreach (string warning in result.Warnings) Console.Error.WriteLine($"warning: {warning}");
 
         if (settings.Json) Console.Out.WriteLine(result.ToJson());
         else Print(result, outDir);
@@ -77,7 +78,9 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         {
             double Mean(Func<UNetSharp.Metrics.InstanceMetrics, double> pick) =>
                 instances.Select(i => pick(i.Metrics)).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
-            AnsiConsole.MarkupLine($"instances: PQ {F(Mean(m => m.PanopticQuality))}, AJI {F(Mean(m => m.AggregatedJaccardIndex))}, DSB score {F(Mean(m => m.DsbScore))}");
+            AnsiConsole.MarkupLine($"instances: DSB score {F(Mean(m => m.DsbScore))}, F1@0.5 {F(Mean(m => m.F1))}, PQ {F(Mean(m => m.PanopticQuality))} " +
+                $"(SQ {F(Mean(m => m.SegmentationQuality))}, RQ {F(Mean(m => m.RecognitionQuality))}), AJI {F(Mean(m => m.AggregatedJaccardIndex))}, " +
+                $"mean |count error| {F(instances.Average(i => (double)Math.Abs(i.Metrics.CountError)), "F1")}");
         }
         foreach (string f in result.UnmatchedPredictions) AnsiConsole.MarkupLine($"[yellow]no reference for prediction[/] {Markup.Escape(f)}");
         foreach (string f in result.UnmatchedReferences) AnsiConsole.MarkupLine($"[yellow]no prediction for reference[/] {Markup.Escape(f)}");

@@ -3,6 +3,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using UNetSharp.Inference;
 using UNetSharp.Inference.Jobs;
+using UNetSharp.Instances;
 
 namespace UNetSharp.Cli.Commands;
 
@@ -62,6 +63,21 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         [CommandOption("--no-fold"), Description("keep batch norms separate (folding gives the same outputs, faster)")]
         public bool NoFold { get; init; }
 
+        [CommandOption("--instances"), Description("write instance maps (16-bit PNG, TIFF, NIfTI uint16/uint32); default for models trained with --instances")]
+        public bool? Instances { get; init; }
+
+        [CommandOption("--decoder <KIND>"), Description("with instances: watershed | components (default watershed)")]
+        public string Decoder { get; init; } = "watershed";
+
+        [CommandOption("--min-size <VOXELS>"), Description("with instances: drop instances smaller than this (default 10)")]
+        public int MinSize { get; init; } = 10;
+
+        [CommandOption("--marker-threshold <P>"), Description("with instances: interior probability that seeds the watershed (default 0.5)")]
+        public double MarkerThreshold { get; init; } = 0.5;
+
+        [CommandOption("--instances-csv"), Description("with instances: also write <name>_instances.csv (id, area/volume, centroid, box, mean intensity, score)")]
+        public bool InstancesCsv { get; init; }
+
         public PredictionJobOptions ToOptions() => new()
         {
             Model = Model ?? throw new ConfigurationException("--model is required"),
@@ -77,6 +93,17 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
             },
             KeepLargest = KeepLargest, FillHoles = FillHoles, Probabilities = Probabilities, Overlays = Overlays,
             Threads = Threads, TileSize = Tile, BatchSize = Batch, FoldBatchNorm = !NoFold,
+            Instances = Instances, InstanceTable = InstancesCsv,
+            InstanceDecoding = new InstanceDecodingOptions
+            {
+                Method = Decoder.ToLowerInvariant() switch
+                {
+                    "watershed" => InstanceDecoderKind.Watershed,
+                    "components" or "cc" => InstanceDecoderKind.ConnectedComponents,
+                    _ => throw new ConfigurationException($"--decoder must be watershed or components, got '{Decoder}'"),
+                },
+                MinSize = MinSize, MarkerThreshold = MarkerThreshold,
+            },
         };
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using UNetSharp.Data.Layouts;
+using UNetSharp.Instances;
 using UNetSharp.IO;
 using UNetSharp.Models;
 using UNetSharp.Pipeline;
@@ -52,6 +53,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--binary-foreground <V>"), Description("label value that means foreground in 0/V masks (default 255)")] public int? BinaryForeground { get; init; }
         [CommandOption("--gray"), Description("convert RGB images to one gray channel")] public bool? Gray { get; init; }
         [CommandOption("--resume"), Description("continue the run in --out from its last checkpoint; its settings, split and seeds are reloaded (only --epochs/--iterations more, --threads, --patience may change)")] public bool? Resume { get; init; }
+        [CommandOption("--validate-every <N>"), Description("validate after every N-th epoch and after the last (default 1)")] public int? ValidateEvery { get; init; }
+        [CommandOption("--instances"), Description("instance segmentation: learn background/interior/border from instance labels (DSB masks, instance label maps); predict then writes instance maps")] public bool? Instances { get; init; }
+        [CommandOption("--border-width <PX>"), Description("with --instances: border thickness in voxels (default 2)")] public double? BorderWidth { get; init; }
         [CommandOption("--quiet"), Description("only warnings, errors and the final summary")] public bool? Quiet { get; init; }
         [CommandOption("--verbose"), Description("also loss parts per epoch and debug messages")] public bool? Verbose { get; init; }
     }
@@ -135,6 +139,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             BinaryForeground = s.BinaryForeground ?? file.Int("binary_foreground") ?? b.BinaryForeground,
             Gray = s.Gray ?? file.Bool("gray") ?? b.Gray,
             SampleCases = file.Int("sample_cases") ?? b.SampleCases,
+            MaxCaseVoxels = file.Long("max_case_voxels") ?? b.MaxCaseVoxels,
+            Instances = s.Instances ?? file.Bool("instances") ?? b.Instances,
+            BorderWidth = s.BorderWidth ?? file.Double("border_width") ?? b.BorderWidth,
             Epochs = s.Epochs ?? file.Int("epochs") ?? b.Epochs,
             Iterations = s.Iterations ?? file.Long("iterations") ?? b.Iterations,
             BatchesPerEpoch = s.BatchesPerEpoch ?? file.Int("batches_per_epoch") ?? b.BatchesPerEpoch,
@@ -144,7 +151,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             Momentum = file.Double("momentum") ?? b.Momentum,
             WeightDecay = s.WeightDecay ?? file.Double("weight_decay") ?? b.WeightDecay,
             WarmupEpochs = s.Warmup ?? file.Double("warmup") ?? b.WarmupEpochs,
-            ValidateEvery = file.Int("validate_every") ?? b.ValidateEvery,
+            ValidateEvery = s.ValidateEvery ?? file.Int("validate_every") ?? b.ValidateEvery,
             Patience = s.Patience ?? file.Int("patience") ?? b.Patience,
             GradientClipNorm = s.Clip ?? file.Double("clip") ?? b.GradientClipNorm,
             Seed = s.Seed ?? file.Long("seed") ?? b.Seed,

@@ -1,4 +1,5 @@
 using UNetSharp.Data.Layouts;
+using UNetSharp.Instances;
 using UNetSharp.IO;
 using UNetSharp.Metrics;
 
@@ -16,7 +17,12 @@ public static class FolderEvaluation
     {
         options ??= new FolderEvaluationOptions();
         var predictions = List(predictionDir, "prediction");
-        var references = List(referenceDir, "reference");
+        // Instances may be scored against a DSB 2018 case folder set directly (per-nucleus masks); it is a pool: only
+        // the predicted cases are scored, the others are not "unmatched".
+        var dsb = options.Instances && Directory.Exists(referenceDir) && !PairedFolderDataset.ByStem(referenceDir).Any() && Dsb2018Dataset.CaseRoot(referenceDir) is not null
+            ? Dsb2018Dataset.Open(referenceDir, LayoutOptions.Default) : null;
+        var references = dsb is null ? List(referenceDir, "reference")
+            : dsb.CaseIds.ToDictionary(id => id, id => Path.Combine(dsb.Root, id, "masks"), StringComparer.Ordinal);
         var ids = predictions.Keys.Intersect(references.Keys).Order(StringComparer.Ordinal).ToList();
 
         var labels = options.Instances ? [1] : options.Labels?.ToArray() ?? FoundLabels(ids.Select(id => references[id]), options);
@@ -28,10 +34,11 @@ public static class FolderEvaluation
         var cases = new List<CaseEvaluation>();
         var instances = options.Instances ? new List<InstanceCaseResult>() : null;
         var mismatched = new List<MismatchedCase>();
+        var warnings = new List<string>();
         foreach (string id in ids)
         {
             string p = predictions[id], r = references[id];
-            var reference = LabelMap.Read(r);
+            var reference = dsb is null ? LabelMap.Read(r) : DsbInstances(dsb, id);
             var prediction = LabelMap.Read(p);
             if (Mismatch(prediction, reference) is { } problem)
             {
@@ -40,7 +47,9 @@ public static class FolderEvaluation
             }
             if (options.Instances)
             {
-                instances!.Add(new InstanceCaseResult(id, InstanceMetrics.Compute(prediction.Values, reference.Values, reference.Shape)));
+                var predicted = InstanceIds(prediction, p, warnings);
+                var expected = InstanceIds(reference, r, warnings);
+                instances!.Add(new InstanceCaseResult(id, InstanceMetrics.Compute(predicted, expected, reference.Shape)));
                 cases.Add(CaseEvaluation.Evaluate(Foreground(prediction.Values), Foreground(reference.Values), reference.Shape, reference.Spacing, labels, id, options.SurfaceDistances));
             }
             else
@@ -55,9 +64,10 @@ public static class FolderEvaluation
             Labels = labels,
             Summary = new EvaluationSummary(cases),
             UnmatchedPredictions = predictions.Keys.Except(references.Keys).Order(StringComparer.Ordinal).Select(k => Path.GetFileName(predictions[k])).ToList(),
-            UnmatchedReferences = references.Keys.Except(predictions.Keys).Order(StringComparer.Ordinal).Select(k => Path.GetFileName(references[k])).ToList(),
+            UnmatchedReferences = dsb is not null ? [] : references.Keys.Except(predictions.Keys).Order(StringComparer.Ordinal).Select(k => Path.GetFileName(references[k])).ToList(),
             Mismatched = mismatched,
             Instances = instances,
+            Warnings = warnings,
         };
     }
 
@@ -105,6 +115,21 @@ public static class FolderEvaluation
         if (prediction.Header is { } p && reference.Header is { } r)
             return NiftiGeometry.Mismatch(p, r, "prediction", "reference");
         return null;
+    }
+
+    /// <summary>Instance ids of a map; a binary mask (values 0/1 or 0/255) is labelled by connected components, with a warning.</summary>
+    static int[] InstanceIds(LabelMap map, string path, List<string> warnings)
+    {
+        if (!BinaryMasks.IsBinary(map.Values)) return map.Values;
+        var ids = BinaryMasks.LabelComponents(map.Values, map.Shape);
+        warnings.Add($"{path}: holds only 0 and one foreground value, so it is a binary mask, not an instance map; scored as its {ids.Max()} connected components");
+        return ids;
+    }
+
+    static LabelMap DsbInstances(Dsb2018Dataset dsb, string id)
+    {
+        var (instances, shape, _, _) = dsb.LoadInstances(dsb.CaseIds.ToList().IndexOf(id));
+        return new LabelMap(instances, shape, [1.0, 1.0], Header: null);
     }
 
     static int[] Foreground(int[] values) => values.Select(v => v != 0 ? 1 : 0).ToArray();

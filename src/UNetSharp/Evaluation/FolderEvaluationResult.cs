@@ -25,6 +25,9 @@ public sealed class FolderEvaluationResult
     /// <summary>Null unless instances were requested.</summary>
     public IReadOnlyList<InstanceCaseResult>? Instances { get; init; }
 
+    /// <summary>Lines the user must see (e.g. a binary mask given as an instance map and labelled by connected components).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Every file paired and on the same grid as its partner.</summary>
     public bool Complete => UnmatchedPredictions.Count == 0 && UnmatchedReferences.Count == 0 && Mismatched.Count == 0;
 
@@ -46,6 +49,7 @@ public sealed class FolderEvaluationResult
             ["case"] = m.Case, ["prediction"] = m.Prediction, ["reference"] = m.Reference, ["problem"] = m.Problem,
         }).ToArray());
         if (Instances is not null) root["instances"] = InstancesJson(Instances);
+        root["warnings"] = new JsonArray(Warnings.Select(w => (JsonNode?)w).ToArray());
         return root.ToJsonString(ProjectJson.Options);
     }
 
@@ -58,6 +62,7 @@ public sealed class FolderEvaluationResult
             return new JsonObject
             {
                 ["pq"] = Mean(list, pq), ["sq"] = Mean(list, sq), ["rq"] = Mean(list, rq), ["aji"] = Mean(list, aji), ["dsb"] = Mean(list, dsb),
+                ["f1"] = Mean(list, m => m.F1), ["count_error"] = Mean(list, m => Math.Abs(m.CountError)),
             };
         }
         var all = cases.Select(c => c.Metrics).ToList();
@@ -69,6 +74,7 @@ public sealed class FolderEvaluationResult
             ["tp"] = c.Metrics.TruePositives, ["fp"] = c.Metrics.FalsePositives, ["fn"] = c.Metrics.FalseNegatives,
             ["pq"] = Finite(c.Metrics.PanopticQuality), ["sq"] = Finite(c.Metrics.SegmentationQuality), ["rq"] = Finite(c.Metrics.RecognitionQuality),
             ["aji"] = Finite(c.Metrics.AggregatedJaccardIndex), ["dsb"] = Finite(c.Metrics.DsbScore),
+            ["f1"] = Finite(c.Metrics.F1), ["count_error"] = c.Metrics.CountError,
         }).ToArray());
         return new JsonObject { ["mean"] = means, ["cases"] = perCase };
     }
@@ -80,18 +86,37 @@ public sealed class FolderEvaluationResult
         return values.Count == 0 ? null : values.Average();
     }
 
+    /// <summary>One row per case: counts, matches at IoU 0.5, PQ, SQ, RQ, F1@0.5, AJI, DSB score, count error (pred − ref).</summary>
+    static string InstancesCsv(IReadOnlyList<InstanceCaseResult> cases)
+    {
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        var csv = new System.Text.StringBuilder("case,pred_instances,ref_instances,tp,fp,fn,pq,sq,rq,f1,aji,dsb,count_error\n");
+        foreach (var r in cases)
+        {
+            var m = r.Metrics;
+            csv.Append(r.Case).Append(',').Append(m.PredictedInstances.ToString(c)).Append(',').Append(m.ReferenceInstances.ToString(c)).Append(',')
+               .Append(m.TruePositives.ToString(c)).Append(',').Append(m.FalsePositives.ToString(c)).Append(',').Append(m.FalseNegatives.ToString(c));
+            foreach (double v in new[] { m.PanopticQuality, m.SegmentationQuality, m.RecognitionQuality, m.F1, m.AggregatedJaccardIndex, m.DsbScore })
+                csv.Append(',').Append(v.ToString("G6", c));
+            csv.Append(',').Append(m.CountError.ToString(c)).Append('\n');
+        }
+        return csv.ToString();
+    }
+
     static JsonNode? Finite(double v) => double.IsFinite(v) ? v : null;
 
-    public const string SummaryFile = "summary.json", CasesFile = "cases.csv";
+    public const string SummaryFile = "summary.json", CasesFile = "cases.csv", InstancesFile = "instances.csv";
 
     /// <summary>Writes summary.json and cases.csv into <paramref name="dir"/>, each atomically.</summary>
     public void Write(string dir)
     {
-        string[] outputs = [Path.Combine(dir, CasesFile), Path.Combine(dir, SummaryFile)];
+        string[] outputs = Instances is null ? [Path.Combine(dir, CasesFile), Path.Combine(dir, SummaryFile)]
+            : [Path.Combine(dir, CasesFile), Path.Combine(dir, SummaryFile), Path.Combine(dir, InstancesFile)];
         OutputLedger.RefuseForeign(dir, outputs);
         Directory.CreateDirectory(dir);
         OutputLedger.Record(dir, outputs);
         AtomicFile.WriteAllText(Path.Combine(dir, CasesFile), Summary.ToCsv());
         AtomicFile.WriteAllText(Path.Combine(dir, SummaryFile), ToJson());
+        if (Instances is not null) AtomicFile.WriteAllText(Path.Combine(dir, InstancesFile), InstancesCsv(Instances));
     }
 }

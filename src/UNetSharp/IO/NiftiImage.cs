@@ -109,6 +109,7 @@ public sealed class NiftiImage
             NiftiDataType.UInt8 => labels.Select(v => checked((byte)v)).ToArray(),
             NiftiDataType.Int16 => labels.Select(v => checked((short)v)).ToArray(),
             NiftiDataType.UInt16 => labels.Select(v => checked((ushort)v)).ToArray(),
+            NiftiDataType.UInt32 => labels.Select(v => checked((uint)v)).ToArray(),
             NiftiDataType.Int32 => (int[])labels.Clone(),
             _ => throw new ArgumentException($"labels cannot be written as {chosen}"),
         };

@@ -39,6 +39,12 @@ public readonly record struct InstanceMetrics(
         return new InstanceMetrics(nPred, nRef, tp, fp, fn, sq * rq, sq, rq, AggregatedJaccard(overlap), Dsb(overlap));
     }
 
+    /// <summary>F1 at IoU 0.5: 2TP / (2TP + FP + FN) with the panoptic matches, which is exactly <see cref="RecognitionQuality"/>.</summary>
+    public double F1 => RecognitionQuality;
+
+    /// <summary>Predicted minus reference instance count (positive: too many objects).</summary>
+    public int CountError => PredictedInstances - ReferenceInstances;
+
     /// <summary>The DSB 2018 IoU thresholds in percent: 50, 55, …, 95.</summary>
     public static IReadOnlyList<int> DsbThresholdsPercent { get; } = Enumerable.Range(0, 10).Select(k => 50 + 5 * k).ToArray();
 

@@ -37,6 +37,11 @@ public sealed record RunConfiguration
     public int BinaryForeground { get; init; } = Default.Plan.Layout.BinaryForeground;
     public bool Gray { get; init; } = Default.Plan.Layout.Gray;
     public int SampleCases { get; init; } = Default.Plan.SampleCases;
+    public long MaxCaseVoxels { get; init; } = Default.Plan.MaxCaseVoxels;
+
+    // task: instance segmentation trains on background / interior / border targets of the instance labels
+    public bool Instances { get; init; } = Default.Plan.Instances is not null;
+    public double BorderWidth { get; init; } = Default.Plan.Instances?.BorderWidth ?? UNetSharp.Instances.InstanceTargetSettings.DefaultBorderWidth;
 
     // optimisation
     public int Epochs { get; init; } = Default.Training.Epochs;
@@ -85,7 +90,9 @@ public sealed record RunConfiguration
         {
             Architecture = Architecture, Depth = Depth, Widths = Widths, PatchSize = PatchSize, BatchSize = BatchSize,
             Cgm = !NoCgm, DeepSupervision = !NoDeepSupervision, Norm = Norm, Normalization = Normalization, SampleCases = SampleCases,
+            MaxCaseVoxels = MaxCaseVoxels,
             Layout = Default.Plan.Layout with { Kind = Layout, BinaryForeground = BinaryForeground, Gray = Gray },
+            Instances = Instances ? new UNetSharp.Instances.InstanceTargetSettings { BorderWidth = BorderWidth } : null,
         },
         Training = Default.Training with
         {
@@ -113,6 +120,8 @@ public sealed record RunConfiguration
         Architecture = o.Plan.Architecture, Depth = o.Plan.Depth, Widths = o.Plan.Widths, PatchSize = o.Plan.PatchSize, BatchSize = o.Plan.BatchSize,
         NoCgm = !o.Plan.Cgm, NoDeepSupervision = !o.Plan.DeepSupervision, Norm = o.Plan.Norm, Normalization = o.Plan.Normalization,
         Layout = o.Plan.Layout.Kind, BinaryForeground = o.Plan.Layout.BinaryForeground, Gray = o.Plan.Layout.Gray, SampleCases = o.Plan.SampleCases,
+        MaxCaseVoxels = o.Plan.MaxCaseVoxels,
+        Instances = o.Plan.Instances is not null, BorderWidth = o.Plan.Instances?.BorderWidth ?? UNetSharp.Instances.InstanceTargetSettings.DefaultBorderWidth,
         Epochs = o.Training.Epochs, Iterations = o.Training.MaxIterations, BatchesPerEpoch = o.BatchesPerEpoch, LearningRate = o.Training.LearningRate,
         MinLearningRate = o.Training.MinLearningRate, Optimizer = o.Training.Optimizer, Momentum = o.Training.Momentum, WeightDecay = o.Training.WeightDecay,
         WarmupEpochs = o.Training.WarmupEpochs, ValidateEvery = o.Training.ValidateEvery, Patience = o.Training.Patience,
@@ -127,7 +136,10 @@ public sealed record RunConfiguration
 
     public void Save(string runFolder) => AtomicFile.WriteAllText(Path.Combine(runFolder, TrainingRun.ConfigFileName), ToJson());
 
-    /// <summary>Reads RUN/config.json, which must hold a complete configuration (as <see cref="Save"/> writes it).</summary>
+    /// <summary>
+    /// Reads RUN/config.json. An unknown key is refused (a typo must not silently fall back to a default); a key the file
+    /// lacks takes its default, so run folders written before a setting existed still load.
+    /// </summary>
     public static RunConfiguration Load(string runFolder)
     {
         string path = Path.Combine(runFolder, TrainingRun.ConfigFileName);
@@ -135,8 +147,6 @@ public sealed record RunConfiguration
         try
         {
             var node = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new DataFormatException(path, "must hold one JSON object");
-            var missing = Keys.Where(k => !node.ContainsKey(k)).ToList();
-            if (missing.Count > 0) throw new DataFormatException(path, $"incomplete run configuration, missing {string.Join(", ", missing)}");
             var unknown = node.Select(p => p.Key).Where(k => !Keys.Contains(k)).ToList();
             if (unknown.Count > 0) throw new DataFormatException(path, $"unknown setting(s) {string.Join(", ", unknown)}");
             return node.Deserialize<RunConfiguration>(ProjectJson.Options) ?? throw new DataFormatException(path, "empty (null)");

@@ -5,6 +5,7 @@ using UNetSharp.Data;
 using UNetSharp.Data.Augmentation;
 using UNetSharp.Data.Layouts;
 using UNetSharp.Data.Sampling;
+using UNetSharp.Instances;
 using UNetSharp.IO;
 using UNetSharp.Metrics;
 using UNetSharp.Models;
@@ -18,8 +19,8 @@ namespace UNetSharp.Pipeline;
 /// <summary>
 /// `unetsharp train` as one call: data → plan → train (with validation) → evaluate every pruned depth on the
 /// validation cases → choose the prediction depth → write metrics.json, cases.csv, history.csv, curves.png and
-/// overlays/ into the run folder
-/// (curves.png only with a <see cref="TrainRunOptions.CurvePlotter"/>) (with plan.json, config.json, best.ckpt, last.ckpt).
+/// overlays/ into the run folder (with plan.json, config.json, best.ckpt, last.ckpt); curves.png only with a
+/// <see cref="TrainRunOptions.CurvePlotter"/>.
 /// </summary>
 public static class TrainingRun
 {
@@ -32,8 +33,11 @@ public static class TrainingRun
     public static TrainRunResult Run(TrainRunOptions options, IProgress<EpochReport>? epochs = null, CancellationToken cancellation = default,
         IProgress<StepReport>? steps = null)
     {
+        // the run's thread count serves its evaluation too; the caller gets its own back
+        using var torchState = TorchStateScope.Save();
+        if (options.Training.Threads is int threads) TorchSharp.torch.set_num_threads(threads);
         var log = options.Logger;
-        var data = DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout);
+        SegmentationDataset data = DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout);
         string run = options.RunDirectory;
         TrainingPreflight.CheckRunFolder(run, options.DataDirectory);
         string configPath = Path.Combine(run, ConfigFileName), splitPath = Path.Combine(run, RunSplit.FileName);
@@ -46,6 +50,8 @@ public static class TrainingRun
         if (options.Resume && File.Exists(configPath)) CheckResumable(RunConfiguration.Load(run), configuration, configPath, log);
         options.Training.Validate();
         bool reusePlan = options.Resume && File.Exists(Path.Combine(run, ExperimentPlan.FileName));
+        // Instance segmentation trains on the three-class target of the instance labels (a resumed run asks its plan).
+        data = InstanceTargetDataset.WrapIf(data, reusePlan ? ExperimentPlan.Load(run).Instances : options.Plan.Instances);
         ExperimentPlan plan;
         if (reusePlan) plan = ExperimentPlan.Load(run);
         else
@@ -100,7 +106,10 @@ public static class TrainingRun
             log.LogInformation("training on {Train} cases, validating on {Validation}", trainIds.Count, valIds.Count);
             trainer.Run(epochs, cancellation);
         }
-        return Evaluate(run, plan, validation, trainIds.Count, options, cancellation);
+        var result = Evaluate(run, plan, validation, trainIds.Count, options, cancellation);
+        if (data is InstanceTargetDataset instanceData)
+            InstanceDepthEvaluation.Run(run, validation, valIds.Select(i => instanceData.LoadInstanceCase(i).Label!).ToList(), new InstanceDecodingOptions(), options.Overlays, log);
+        return result;
     }
 
     /// <summary>Refuses a resume whose settings differ from the saved run's, except those a run may change (logged).</summary>

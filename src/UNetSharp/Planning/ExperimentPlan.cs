@@ -28,6 +28,9 @@ public sealed record ExperimentPlan
     /// </summary>
     public IReadOnlyList<double>? TargetSpacing { get; init; }
 
+    /// <summary>Why <see cref="TargetSpacing"/> is coarser than the data set's median spacing (cases too large for the CPU budget); null when it is not.</summary>
+    public string? SpacingNote { get; init; }
+
     public int BatchSize { get; init; } = 2;
 
     /// <summary>How the data set's files are read (layout kind, binary foreground value, RGB → gray).</summary>
@@ -38,6 +41,10 @@ public sealed record ExperimentPlan
 
     /// <summary>Modality names per channel as the data set declared them.</summary>
     public IReadOnlyList<string> Modalities { get; init; } = Array.Empty<string>();
+
+    /// <summary>Task setting: present for instance segmentation (targets background / interior / border from instance
+    /// labels; `predict` decodes instances), null for semantic segmentation.</summary>
+    public Instances.InstanceTargetSettings? Instances { get; init; }
 
     /// <summary>Depth to predict at unless told otherwise (chosen on validation, else the full depth).</summary>
     public int? PredictionDepth { get; init; }

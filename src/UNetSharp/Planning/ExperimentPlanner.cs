@@ -24,6 +24,8 @@ public static class ExperimentPlanner
     public static ExperimentPlan Plan(SegmentationDataset data, PlanOptions options, IEnumerable<int>? labelValues = null)
     {
         if (data.Count == 0) throw new DataFormatException(data.Root, "the data set has no cases");
+        if (options.Instances is not null && data is not Instances.InstanceTargetDataset)
+            throw new ArgumentException("an instance segmentation plan needs the data set wrapped in InstanceTargetDataset");
         var meta = data.Metadata;
         int dims = meta.Dimensions;
         int step = Math.Max(1, data.Count / Math.Max(1, options.SampleCases));
@@ -55,10 +57,13 @@ public static class ExperimentPlanner
 
         // Volumes: nnU-Net's target spacing, shapes measured at it, strides from it (2D images keep their own spacing and 2x2 pooling).
         double[]? targetSpacing = null;
+        string? spacingNote = null;
         var shapes = sample.Select(c => c.Shape).ToList();
         if (dims == 3)
         {
             targetSpacing = SpacingPlanner.TargetSpacing(sampled.Select((index, k) => (PlannedSpacing.FileOf(data, index), sample[k].Spacing)).ToList());
+            var medianCase = sample.OrderBy(c => c.Voxels).ElementAt(sample.Count / 2);
+            (targetSpacing, spacingNote) = SpacingPlanner.FitCaseBudget(targetSpacing, medianCase.Shape, medianCase.Spacing, options.MaxCaseVoxels);
             shapes = sample.Select(c => SpacingPlanner.ResampledShape(c.Shape, c.Spacing, targetSpacing)).ToList();
             var median = MedianShape(shapes, dims);
             var strideSize = options.PatchSize?.ToArray() ?? median.Select(m => Math.Min(m, MaxPatch3D)).ToArray();
@@ -87,9 +92,9 @@ public static class ExperimentPlanner
 
         return new ExperimentPlan
         {
-            Network = network, Normalization = normalization, PatchSize = patch.ToArray(), TargetSpacing = targetSpacing,
+            Network = network, Normalization = normalization, PatchSize = patch.ToArray(), TargetSpacing = targetSpacing, SpacingNote = spacingNote,
             BatchSize = batch, Layout = options.Layout, ClassValues = classValues,
-            Modalities = meta.Modalities.ToArray(),
+            Modalities = meta.Modalities.ToArray(), Instances = options.Instances,
         };
     }
 

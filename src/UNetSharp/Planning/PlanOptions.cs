@@ -17,6 +17,13 @@ public sealed record PlanOptions
     public NormalizationKind? Normalization { get; init; }
     public LayoutOptions Layout { get; init; } = LayoutOptions.Default;
 
+    /// <summary>Volumes: the median case's voxel budget at the target spacing; larger data are planned at a coarser spacing (see <see cref="SpacingPlanner.FitCaseBudget"/>).</summary>
+    public long MaxCaseVoxels { get; init; } = SpacingPlanner.MaxCaseVoxels;
+
+    /// <summary>Instance segmentation: train on the three-class target of instance labels (the data set must be
+    /// wrapped in <see cref="Instances.InstanceTargetDataset"/>). Null: semantic.</summary>
+    public Instances.InstanceTargetSettings? Instances { get; init; }
+
     /// <summary>Cases read to measure shapes, labels and intensities (all when the set is smaller).</summary>
     public int SampleCases { get; init; } = 40;
 }

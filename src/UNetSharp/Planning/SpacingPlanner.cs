@@ -53,6 +53,37 @@ public static class SpacingPlanner
         return target;
     }
 
+    /// <summary>
+    /// Largest median case, in voxels at the target spacing, that a CPU predicts at full resolution: 256³ ≈ 16.8 M voxels.
+    /// A 512 × 512 × 200 CT at 0.78 mm in-plane is 52 M voxels, about 3× that: with the 3D defaults its tiles run to
+    /// several TFLOP, minutes per scan on a few cores.
+    /// </summary>
+    public const long MaxCaseVoxels = 256L * 256 * 256;
+
+    /// <summary>
+    /// nnU-Net's "3d_lowres" answer for volumes too large for the CPU: while the median case at <paramref name="target"/>
+    /// has more than <paramref name="maxVoxels"/> voxels, the finest axes' spacing doubles (in-plane first for thick-slice
+    /// CT, so the slice axis is not thinned further). Returns the spacing to plan with and, when it changed, why.
+    /// </summary>
+    public static (double[] Spacing, string? Reason) FitCaseBudget(IReadOnlyList<double> target, IReadOnlyList<int> medianShape, IReadOnlyList<double> medianSpacing, long maxVoxels = MaxCaseVoxels)
+    {
+        if (maxVoxels < 1) throw new ConfigurationException($"the case voxel budget must be positive, got {maxVoxels}");
+        var spacing = target.ToArray();
+        long Voxels() => ResampledShape(medianShape, medianSpacing, spacing).Aggregate(1L, (a, b) => a * b);
+        long before = Voxels();
+        if (before <= maxVoxels) return (spacing, null);
+        while (Voxels() > maxVoxels)
+        {
+            double finest = spacing.Min();
+            double coarsest = spacing.Max();
+            // double the finest axes; once all are equal, every axis
+            for (int a = 0; a < spacing.Length; a++)
+                if (spacing[a] < PoolRatio * finest && (spacing[a] < coarsest || finest == coarsest)) spacing[a] *= 2;
+        }
+        return (spacing, $"the median case is {before:N0} voxels at [{Format(target)}] mm, over the CPU budget of {maxVoxels:N0} voxels " +
+            $"(256³), so it is planned at the coarser [{Format(spacing)}] mm ({Voxels():N0} voxels), as nnU-Net's 3d_lowres; predictions are resampled back to each input's own grid");
+    }
+
     /// <summary>Shape of a case resampled from <paramref name="spacing"/> to <paramref name="target"/>: round(n · spacing / target), at least 1 (as <see cref="Data.Preprocessing.Resampler"/>).</summary>
     public static int[] ResampledShape(IReadOnlyList<int> shape, IReadOnlyList<double> spacing, IReadOnlyList<double> target) =>
         shape.Select((n, a) => Math.Max(1, (int)Math.Round(n * spacing[a] / target[a]))).ToArray();

@@ -3,6 +3,7 @@ using UNetSharp.Tests.Evaluation;
 
 namespace UNetSharp.Tests.Cli;
 
+[Trait("Category", "Slow")]
 public class EvaluateCommandTests
 {
     static (string Pred, string Ref) TwoCases(EvalTempDir tmp)
@@ -92,5 +93,29 @@ public class EvaluateCommandTests
         Assert.Equal(2, CliProcess.Run(tmp.Path, "evaluate", "--pred", pred, "--ref", refs, "--out", Path.Combine(refs, "x")).ExitCode);
         Assert.Equal(2, CliProcess.Run(tmp.Path, "evaluate", "--pred", pred, "--ref", refs, "--binary-foreground", "7").ExitCode);
         Assert.Equal(2, CliProcess.Run(tmp.Path, "evaluate", "--pred", Path.Combine(tmp.Path, "nope"), "--ref", refs).ExitCode);
+    }
+
+    [Fact]
+    public void Instances_of_a_binary_prediction_are_its_components_with_a_warning_line_and_a_per_case_table()
+    {
+        using var tmp = new EvalTempDir();
+        string pred = tmp.Sub("pred"), refs = tmp.Sub("ref");
+        int[] shape = [12, 12];
+        var reference = EvalFiles.Box(shape, [6, 6], [10, 10], 2, EvalFiles.Box(shape, [1, 1], [5, 5], 1));
+        EvalFiles.Png(refs, "n.png", reference, 12, 12);
+        EvalFiles.Png(pred, "n.png", reference.Select(v => v != 0 ? 255 : 0).ToArray(), 12, 12);
+        string outDir = Path.Combine(tmp.Path, "out");
+
+        var run = CliProcess.Run(tmp.Path, "evaluate", "--pred", pred, "--ref", refs, "--out", outDir, "--instances", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.StartsWith("warning: " + Path.Combine(pred, "n.png"), run.Stderr);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var mean = doc.RootElement.GetProperty("instances").GetProperty("mean");
+        Assert.Equal(1.0, mean.GetProperty("dsb").GetDouble(), 12);   // both boxes found once labelled, not one merged "instance"
+        Assert.Equal(1.0, mean.GetProperty("f1").GetDouble(), 12);
+        var rows = File.ReadAllLines(Path.Combine(outDir, "instances.csv"));
+        Assert.Equal("case,pred_instances,ref_instances,tp,fp,fn,pq,sq,rq,f1,aji,dsb,count_error", rows[0]);
+        Assert.StartsWith("n,2,2,2,0,0,", rows[1]);
     }
 }

@@ -1,3 +1,4 @@
+using UNetSharp.IO;
 using UNetSharp.Evaluation;
 using UNetSharp.Metrics;
 
@@ -120,6 +121,54 @@ public class FolderEvaluationTests
         Assert.Equal([1], result.Labels);
         Assert.Equal(2.0 * 28 / 64, Assert.Single(result.Summary.Classes).Dice, 12); // foreground: 16+12 shared of 32+32
         Assert.Contains("\"instances\"", result.ToJson());
+    }
+
+    [Fact]
+    public void A_binary_prediction_scored_as_instances_is_labelled_by_components_with_a_warning()
+    {
+        using var tmp = new EvalTempDir();
+        string pred = tmp.Sub("pred"), refs = tmp.Sub("ref");
+        int[] shape = [12, 12];
+        var reference = EvalFiles.Box(shape, [6, 6], [10, 10], 2, EvalFiles.Box(shape, [1, 1], [5, 5], 1));
+        // The same two boxes as a 0/255 mask: read as ids it would be one "instance" covering both nuclei.
+        var mask = reference.Select(v => v != 0 ? 255 : 0).ToArray();
+        EvalFiles.Png(refs, "n.png", reference, 12, 12);
+        EvalFiles.Png(pred, "n.png", mask, 12, 12);
+
+        var result = FolderEvaluation.Run(pred, refs, new FolderEvaluationOptions { Instances = true });
+
+        var m = Assert.Single(result.Instances!).Metrics;
+        Assert.Equal((2, 2, 0, 0), (m.PredictedInstances, m.TruePositives, m.FalsePositives, m.FalseNegatives));
+        Assert.Equal(1.0, m.DsbScore, 12);
+        var warning = Assert.Single(result.Warnings);
+        Assert.Contains(Path.Combine(pred, "n.png"), warning);
+        Assert.Contains("binary mask", warning);
+        Assert.Contains("binary mask", result.ToJson());
+    }
+
+    [Fact]
+    public void Instances_can_be_scored_against_DSB_case_folders_directly()
+    {
+        using var tmp = new EvalTempDir();
+        string pred = tmp.Sub("pred"), refs = tmp.Sub("dsb");
+        // Two DSB cases, 4×6; only "x" is predicted (the set is a pool: "y" is not reported as unmatched).
+        foreach (string id in new[] { "x", "y" })
+        {
+            PngFile.Write(Path.Combine(refs, id, "images", id + ".png"), new RasterImage(new float[24], 1, [4, 6], 8));
+            PngFile.WriteLabels(Path.Combine(refs, id, "masks", "a.png"), Enumerable.Range(0, 24).Select(i => i % 6 < 2 ? 255 : 0).ToArray(), 4, 6);
+            PngFile.WriteLabels(Path.Combine(refs, id, "masks", "b.png"), Enumerable.Range(0, 24).Select(i => i % 6 is 2 or 3 ? 255 : 0).ToArray(), 4, 6);
+        }
+        // Prediction: mask a found exactly (id 5), b merged with column 4 (id 6: IoU 8/12).
+        EvalFiles.Png(pred, "x.png", Enumerable.Range(0, 24).Select(i => i % 6 < 2 ? 5 : i % 6 < 5 ? 6 : 0).ToArray(), 4, 6);
+
+        var result = FolderEvaluation.Run(pred, refs, new FolderEvaluationOptions { Instances = true });
+
+        var m = Assert.Single(result.Instances!).Metrics;
+        Assert.Equal("x", result.Instances![0].Case);
+        Assert.Equal((2, 2, 2, 0, 0), (m.PredictedInstances, m.ReferenceInstances, m.TruePositives, m.FalsePositives, m.FalseNegatives));
+        Assert.Equal((1 + 8.0 / 12) / 2, m.SegmentationQuality, 12);
+        Assert.True(result.Complete);
+        Assert.Empty(result.Warnings);
     }
 
     [Fact]

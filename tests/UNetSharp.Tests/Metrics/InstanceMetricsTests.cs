@@ -87,4 +87,52 @@ public class InstanceMetricsTests
         var e = Assert.Throws<ArgumentException>(() => InstanceMetrics.Compute(Prediction, Reference, [4, 9]));
         Assert.Contains("has 36", e.Message);
     }
+
+    [Fact]
+    public void One_split_one_merge_one_missed_and_one_spurious_object()
+    {
+        // 6×12 grids. Reference: A (id 1) cols 0–3 rows 0–1 (8 px); B (2) cols 6–7 rows 0–1 and C (3) cols 8–9 rows 0–1
+        // (touching, 4 px each); D (4) cols 0–1 rows 4–5 (4 px, missed); E (5) cols 4–7 rows 4–5 (8 px, found exactly).
+        // Prediction: A split into 10 (cols 0–1) and 11 (cols 2–3); B+C merged into 12 (cols 6–9); E as 13; a spurious
+        // 14 at cols 10–11 rows 4–5 (4 px).
+        int[] shape = [6, 12];
+        var reference = new int[72];
+        var prediction = new int[72];
+        void Box(int[] map, int r0, int r1, int c0, int c1, int id)
+        {
+            for (int r = r0; r <= r1; r++) for (int c = c0; c <= c1; c++) map[r * 12 + c] = id;
+        }
+        Box(reference, 0, 1, 0, 3, 1); Box(reference, 0, 1, 6, 7, 2); Box(reference, 0, 1, 8, 9, 3);
+        Box(reference, 4, 5, 0, 1, 4); Box(reference, 4, 5, 4, 7, 5);
+        Box(prediction, 0, 1, 0, 1, 10); Box(prediction, 0, 1, 2, 3, 11); Box(prediction, 0, 1, 6, 9, 12);
+        Box(prediction, 4, 5, 4, 7, 13); Box(prediction, 4, 5, 10, 11, 14);
+
+        var m = InstanceMetrics.Compute(prediction, reference, shape);
+        // Split halves have IoU 4/8 = 0.5 (not > 0.5), the merge IoU 4/8 with each of B and C: only E matches (IoU 1).
+        Assert.Equal((5, 5), (m.PredictedInstances, m.ReferenceInstances));
+        Assert.Equal((1, 4, 4), (m.TruePositives, m.FalsePositives, m.FalseNegatives));
+        Assert.Equal(1.0 / (1 + 2 + 2), m.RecognitionQuality, 12); // 1 / (1 + 4/2 + 4/2)
+        Assert.Equal(m.RecognitionQuality, m.F1, 12);               // F1@0.5 = 2·1 / (2·1 + 4 + 4) = 0.2
+        Assert.Equal(0.2, m.F1, 12);
+        Assert.Equal(1.0, m.SegmentationQuality, 12);
+        Assert.Equal(0.2, m.PanopticQuality, 12);
+        Assert.Equal(0, m.CountError);
+        // DSB: at every threshold only E matches: 1 / (5 + 5 − 1) = 1/9.
+        Assert.Equal(1.0 / 9, m.DsbScore, 12);
+        // AJI: A → 10 (IoU 0.5, tie with 11, smaller id): C 4, U 8. B → 12: C 4, U 8. C → 12: C 4, U 8. D → none: U 4.
+        // E → 13: C 8, U 8. Unused 11 (4) and 14 (4): U 8. AJI = 20 / 44.
+        Assert.Equal(20.0 / 44, m.AggregatedJaccardIndex, 12);
+    }
+
+    [Fact]
+    public void Empty_reference_with_predictions_scores_zero_and_counts_every_prediction_as_false_positive()
+    {
+        var m = InstanceMetrics.Compute(Prediction, new int[40], [4, 10]);
+        Assert.Equal((0, 5, 0), (m.TruePositives, m.FalsePositives, m.FalseNegatives));
+        Assert.Equal(0.0, m.PanopticQuality);
+        Assert.Equal(0.0, m.F1);
+        Assert.Equal(0.0, m.AggregatedJaccardIndex); // C = 0, U = all predicted area
+        Assert.Equal(0.0, m.DsbScore);
+        Assert.Equal(5, m.CountError);
+    }
 }

@@ -80,6 +80,32 @@ public sealed class SpacingPlannerTests : IDisposable
         Assert.All(shrunk, p => Assert.Equal(0, p % 8));
     }
 
+    [Fact]
+    public void ACtTooLargeForTheCpuIsPlannedAtACoarserInPlaneSpacingAndSaysWhy()
+    {
+        // 512 x 512 x 200 at 0.78 x 0.78 x 2.5 mm = 52.4 M voxels > 256³: in-plane doubles once (256 x 256 x 200 = 13.1 M).
+        var (spacing, reason) = SpacingPlanner.FitCaseBudget([2.5, 0.78, 0.78], [200, 512, 512], [2.5, 0.78, 0.78]);
+        Assert.Equal(new[] { 2.5, 1.56, 1.56 }, spacing);
+        Assert.Contains("3d_lowres", reason);
+        Assert.Contains("52,428,800", reason);
+        var (same, none) = SpacingPlanner.FitCaseBudget([5, 0.8, 0.8], [26, 166, 164], [5, 0.8, 0.8]);
+        Assert.Equal(new[] { 5, 0.8, 0.8 }, same);
+        Assert.Null(none);
+        // Once the axes are equal, all of them coarsen together.
+        Assert.Equal(new[] { 2.0, 2.0, 2.0 }, SpacingPlanner.FitCaseBudget([1.0, 1.0, 1.0], [64, 64, 64], [1.0, 1.0, 1.0], maxVoxels: 40000).Spacing);
+    }
+
+    [Fact]
+    public void TheCtBenchmarkRunsThePlansAnswerAndReturnsLabelsOnTheInputGrid()
+    {
+        var result = UNetSharp.Benchmarks.CtVolumeBenchmark.Run([20, 64, 64], [2.5, 0.78, 0.78], [4, 8], overlap: 0.25, measureRoofline: false, maxCaseVoxels: 20000);
+        Assert.Equal(new[] { 2.5, 3.12, 3.12 }, result.TargetSpacing);
+        Assert.Equal(new[] { 20, 16, 16 }, result.PlannedShape);
+        Assert.NotNull(result.SpacingNote);
+        Assert.True(result.Tiles >= 1 && result.Gflop > 0 && result.PeakRssMb > 0);
+        Assert.Null(result.TimeOverRoofline);
+    }
+
     /// <summary>A data set of thick-slice volumes (0.8 x 0.8 x 4 mm, 12 x 40 x 40) planned end to end.</summary>
     [Fact]
     public void ThePlanOfAThickSliceDataSetHasTargetSpacingStridesAndPatchInPlanJson()

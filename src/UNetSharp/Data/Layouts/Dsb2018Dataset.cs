@@ -63,6 +63,13 @@ public sealed class Dsb2018Dataset : SegmentationDataset
         return new SegmentationCase(CaseIds[index], image.Data, image.Channels, image.Shape, semantic, image.Spacing);
     }
 
+    /// <summary>The case with its instance label map (ids as <see cref="LoadInstances"/>) as the label, read once.</summary>
+    public SegmentationCase LoadInstanceCase(int index)
+    {
+        var (image, instances, _) = Read(index);
+        return new SegmentationCase(CaseIds[index], image.Data, image.Channels, image.Shape, instances, image.Spacing);
+    }
+
     /// <summary>Instance label map [H, W]: 0 background, k for the k-th mask file (ordinal name order); where masks overlap the later one wins.</summary>
     public (int[] Instances, int[] Shape, int Count, long OverlappingPixels) LoadInstances(int index)
     {

@@ -18,6 +18,9 @@ public sealed record PredictionFileResult
     /// <summary>Voxels given a foreground class, after post-processing.</summary>
     public long ForegroundVoxels { get; init; }
 
+    /// <summary>Instances written (instance segmentation only).</summary>
+    public int? Instances { get; init; }
+
     /// <summary>A 2D network predicted this volume slice by slice.</summary>
     public bool SliceBySlice { get; init; }
 

@@ -25,15 +25,18 @@ public sealed class PredictionJob : IDisposable
 
     readonly IReadOnlyList<string> plannedOutputs;
 
-    PredictionJob(PredictionJobOptions options, PredictionModel model, IReadOnlyList<string> inputs, int depth, int[] tile, IReadOnlyList<string> outputs)
+    PredictionJob(PredictionJobOptions options, PredictionModel model, IReadOnlyList<string> inputs, int depth, int[] tile, IReadOnlyList<string> outputs, bool instances)
     {
-        Options = options; Model = model; Inputs = inputs; Depth = depth; TileSize = tile; plannedOutputs = outputs;
+        Options = options; Model = model; Inputs = inputs; Depth = depth; TileSize = tile; plannedOutputs = outputs; Instances = instances;
         predictor = new SlidingWindowPredictor(model.Network, new SlidingWindowOptions
         {
             Depth = depth, TileSize = tile, Overlap = options.Overlap, BatchSize = options.BatchSize,
-            MirrorAxes = options.Tta ? null : Array.Empty<int>(), Gating = options.Gating, ReturnProbabilities = options.Probabilities,
+            MirrorAxes = options.Tta ? null : Array.Empty<int>(), Gating = options.Gating, ReturnProbabilities = options.Probabilities || instances,
         });
     }
+
+    /// <summary>The job writes instance maps (the plan's task or the Instances setting).</summary>
+    public bool Instances { get; }
 
     public PredictionJobOptions Options { get; }
     public PredictionModel Model { get; }
@@ -65,7 +68,9 @@ public sealed class PredictionJob : IDisposable
             if (!net.PrunableDepths.Contains(depth))
                 throw new ConfigurationException($"--depth {depth}: {options.Model} can predict at depth {string.Join(", ", net.PrunableDepths)}" +
                     (net.Config.DeepSupervision ? "" : " (it has no deep-supervision heads, so it cannot be pruned)"));
-            var planned = inputs.Select(i => (i, (IReadOnlyList<string>)PredictionOutputs.PlannedPaths(options.OutputDir, i, net.Config.Classes, options.Probabilities, options.Overlays))).ToList();
+            bool instances = InstanceOutputs.Resolve(options, model);
+            var planned = inputs.Select(i => (i, (IReadOnlyList<string>)(instances ? InstanceOutputs.PlannedPaths(options, i, net.Config.Classes)
+                : PredictionOutputs.PlannedPaths(options.OutputDir, i, net.Config.Classes, options.Probabilities, options.Overlays)))).ToList();
             PathGuard.RefuseCollisions(planned);
             var outputs = planned.SelectMany(p => p.Item2).Append(Path.Combine(options.OutputDir, PredictionJobReport.FileName)).ToList();
             OutputLedger.RefuseForeign(options.OutputDir, outputs);
@@ -73,7 +78,7 @@ public sealed class PredictionJob : IDisposable
             var multiples = net.Config.SizeMultiples;
             if (tile.Length != net.Config.Dimensions || tile.Where((s, a) => s % multiples[a] != 0).Any())
                 throw new ConfigurationException($"tile {string.Join("x", tile)} must have {net.Config.Dimensions} axes, each a multiple of {string.Join("x", multiples)} (the product of that axis's strides; 2^depth by default)");
-            return new PredictionJob(options, model, inputs, depth, tile, outputs);
+            return new PredictionJob(options, model, inputs, depth, tile, outputs, instances);
         }
         catch
         {
@@ -129,6 +134,16 @@ public sealed class PredictionJob : IDisposable
             var input = PredictionInput.Read(path, Model.Plan, Model.Network.Config);
             shape = input.Shape; channels = input.Normalized.Channels;
             var (labels, probabilities, tiles) = Predict(input);
+            if (Instances)
+            {
+                var (written, count) = InstanceOutputs.Write(input, labels, probabilities!, Model.Network.Config.Classes, Options);
+                return new PredictionFileResult
+                {
+                    Input = path, Status = PredictionFileResult.Ok, Shape = shape, Channels = channels, Seconds = clock.Elapsed.TotalSeconds,
+                    ForegroundVoxels = labels.LongLength - labels.AsSpan().Count((byte)0), SliceBySlice = input.SliceBySlice, Tiles = tiles,
+                    Outputs = written, Instances = count,
+                };
+            }
             if (Options.KeepLargest) LabelPostProcessing.KeepLargestComponent(labels, input.Shape);
             if (Options.FillHoles) LabelPostProcessing.FillHoles(labels, input.Shape);
             var outputs = PredictionOutputs.Write(input, labels, probabilities, Model.Network.Config.Classes, Model.Plan, Options.OutputDir, Options.Overlays);

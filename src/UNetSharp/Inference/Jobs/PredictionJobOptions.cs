@@ -44,4 +44,14 @@ public sealed record PredictionJobOptions
 
     /// <summary>Tiles per forward pass.</summary>
     public int BatchSize { get; init; } = 1;
+
+    /// <summary>Write instance maps (decoded from the interior/border probabilities) instead of class maps. Null: as the
+    /// plan's task (instance segmentation when plan.json has "instances"); true on a semantic model is refused.</summary>
+    public bool? Instances { get; init; }
+
+    /// <summary>How instances are decoded (watershed or connected components, sizes, hole filling).</summary>
+    public Instances.InstanceDecodingOptions InstanceDecoding { get; init; } = new();
+
+    /// <summary>With instances: also write &lt;stem&gt;_instances.csv (one row per instance).</summary>
+    public bool InstanceTable { get; init; }
 }

@@ -50,10 +50,10 @@ public static class PredictionOutputs
     /// <summary>Probability maps written: the one channel of a binary network, channels 1..C-1 otherwise (background is implied).</summary>
     static int ForegroundMaps(int channels) => channels == 1 ? 1 : channels - 1;
 
-    static string ProbabilityPath(string outDir, string input, int k) =>
+    internal static string ProbabilityPath(string outDir, string input, int k) =>
         OutputPath(outDir, input, $"_prob{k}", PredictionInput.KindOf(input) == PredictionFileKind.Png ? ".png" : null);
 
-    static string OverlayPath(string outDir, string input) => OutputPath(outDir, input, "_overlay", ".png");
+    internal static string OverlayPath(string outDir, string input) => OutputPath(outDir, input, "_overlay", ".png");
 
     public static List<string> Write(PredictionInput input, byte[] classes, float[]? probabilities, int channels, ExperimentPlan plan,
         string outDir, bool overlay)
@@ -105,7 +105,7 @@ public static class PredictionOutputs
         }
     }
 
-    static void WriteProbability(string path, PredictionInput input, float[] map)
+    internal static void WriteProbability(string path, PredictionInput input, float[] map)
     {
         switch (input.Kind)
         {

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using UNetSharp.Data.Preprocessing;
+using UNetSharp.Inference;
+using UNetSharp.Inference.Jobs;
+using UNetSharp.Models;
+using UNetSharp.Planning;
+
+namespace UNetSharp.Benchmarks;
+
+/// <summary>One CT-size volume through the plan's answer: resampled to the planned spacing, tiled, resampled back.</summary>
+/// <param name="Shape">Input [z, y, x].</param>
+/// <param name="Spacing">Input spacing [z, y, x] in mm.</param>
+/// <param name="TargetSpacing">The plan's spacing (coarser than the input's when the volume is over the CPU budget).</param>
+/// <param name="SpacingNote">Why the plan coarsened the spacing; null when it did not.</param>
+/// <param name="PlannedShape">The volume's shape at the target spacing (what the network sees).</param>
+/// <param name="Strides">The plan's per-level strides.</param>
+/// <param name="Tile">The plan's patch size, used as the tile.</param>
+/// <param name="Gflop">Forward GFLOP of all tiles (convolutions only).</param>
+/// <param name="ConvForwardGflops">Same-process conv3d forward roofline; 0 when not measured.</param>
+/// <param name="Seconds">Wall time: resampling to the target, every tile, blending, labels resampled back to the input grid.</param>
+public sealed record CtVolumeResult(int[] Shape, double[] Spacing, double[] TargetSpacing, string? SpacingNote, int[] PlannedShape, int[][] Strides,
+    int[] Widths, string Norm, int Depth, int[] Tile, double Overlap, int Tiles, double Gflop, double ConvForwardGflops, double Seconds,
+    double InputMb, double BaselineRssMb, double PeakRssMb, bool PeakWasReset)
+{
+    /// <summary>Wall time over the roofline time of the tiles' FLOPs (target ≤ 1.3); null without a roofline.</summary>
+    public double? TimeOverRoofline => ConvForwardGflops > 0 ? Math.Round(Seconds / (Gflop / ConvForwardGflops), 2) : null;
+}
+
+/// <summary>
+/// `unetsharp bench predict --ct-volume`: a synthetic CT-size volume (default 512x512x200 at 0.78 x 0.78 x 2.5 mm,
+/// [z, y, x] = [200, 512, 512]) planned as <see cref="ExperimentPlanner"/> plans a data set of such scans (target spacing,
+/// the CPU case budget, strides, patch) and predicted by a 3D UNet# with the planner's 3D defaults (depth 3, widths
+/// 16..128, instance norm) and random weights. Reports the plan's answer, wall time, peak RSS (VmHWM) and FLOPs.
+/// </summary>
+public static class CtVolumeBenchmark
+{
+    public static CtVolumeResult Run(int[] shape, double[] spacing, IReadOnlyList<int> widths, int? depth = null, double overlap = 0.5,
+        bool measureRoofline = true, long maxCaseVoxels = SpacingPlanner.MaxCaseVoxels)
+    {
+        var target = SpacingPlanner.TargetSpacing([("synthetic CT", spacing)]);
+        var (planned, note) = SpacingPlanner.FitCaseBudget(target, shape, spacing, maxCaseVoxels);
+        var plannedShape = SpacingPlanner.ResampledShape(shape, spacing, planned);
+        int networkDepth = widths.Count - 1;
+        var strides = SpacingPlanner.Strides(planned, plannedShape.Select(s => Math.Min(s, 128)).ToArray(), networkDepth, "synthetic CT");
+        var config = new NetworkConfig
+        {
+            Dimensions = 3, Depth = networkDepth, Widths = widths.ToArray(), Norm = NormKind.Instance, DeepSupervision = true, Strides = strides,
+        };
+        var tile = SpacingPlanner.PatchSize(plannedShape, config.SizeMultiples, 128, 96L * 96 * 96);
+        double roofline = measureRoofline ? Rooflines.Measure(dimensions: 3).ConvForwardGflops : 0;
+
+        using var net = new SegmentationNetwork(config);
+        var rng = new Random(5);
+        long voxels = shape.Aggregate(1L, (a, b) => a * b);
+        var image = new float[voxels];
+        for (long i = 0; i < voxels; i++) image[i] = (float)(rng.NextDouble() * 2 - 1);
+        var predictor = new SlidingWindowPredictor(net, new SlidingWindowOptions
+        {
+            Depth = depth, TileSize = tile, Overlap = overlap, MirrorAxes = Array.Empty<int>(),
+        });
+        GC.Collect();
+        double baseline = ProcessMemory.Resident() / 1048576.0;
+        bool reset = ProcessMemory.ResetPeak();
+        var clock = Stopwatch.StartNew();
+        var resampled = Resampler.Linear(image, 1, shape, plannedShape);
+        var prediction = predictor.Predict(resampled, 1, plannedShape);
+        var labels = Resampler.NearestLabels(prediction.Labels, plannedShape, shape);
+        double seconds = clock.Elapsed.TotalSeconds;
+        if (labels.LongLength != voxels) throw new InvalidOperationException("labels were not resampled back to the input grid");
+        double gflop = prediction.Tiles * NetworkCost.Flops(config, net.Topology, predictor.Depth, tile.Select(t => (long)t).ToArray(), allHeads: false) / 1e9;
+        return new CtVolumeResult(shape, spacing, planned, note, plannedShape, strides, widths.ToArray(), "instance", predictor.Depth, tile, overlap,
+            prediction.Tiles, Math.Round(gflop, 3), Math.Round(roofline, 1), Math.Round(seconds, 1), Math.Round(voxels * 4 / 1048576.0, 0),
+            Math.Round(baseline, 0), Math.Round(ProcessMemory.Peak() / 1048576.0, 0), reset);
+    }
+}
