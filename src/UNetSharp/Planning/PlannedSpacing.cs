@@ -20,6 +20,11 @@ public static class PlannedSpacing
         if (target.Count != c.Dimensions)
             throw new DataFormatException(file, $"is {c.Dimensions}D but the plan's target spacing [{string.Join(", ", target)}] has {target.Count} axes");
         SpacingPlanner.CheckSpacing(file, c.Spacing);
+        // a forged pixdim (1e6 mm) would ask for an absurd grid: checked in double before any int shape or allocation
+        double values = c.Channels;
+        for (int a = 0; a < c.Dimensions; a++) values *= Math.Max(1, Math.Round(c.Shape[a] * c.Spacing[a] / target[a]));
+        if (!(values <= int.MaxValue))
+            throw new DataFormatException(file, $"resampling {string.Join("x", c.Shape)} voxels of spacing [{string.Join(", ", c.Spacing)}] to the target spacing [{string.Join(", ", target)}] would need {values:G3} values (at most {int.MaxValue})");
         return Resampler.ToSpacing(c, target.ToArray());
     }
 }

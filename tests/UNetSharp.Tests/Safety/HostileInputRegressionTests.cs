@@ -138,6 +138,20 @@ public sealed class HostileInputRegressionTests : IDisposable
         Assert.False(File.Exists(dir.File("out/v.nii.gz")));
     }
 
+    // guarantee: sizes computed from a file (resampling to the plan's spacing) are checked before allocating
+    [Fact]
+    public void AForgedSpacingCannotAskForAnAbsurdResampledGrid()
+    {
+        string model = PredictionTestFiles.RunFolder(dir.File("model"), PredictionTestFiles.Tiny(dims: 3), [8, 8, 8]);
+        (ExperimentPlan.Load(model) with { TargetSpacing = [1.0, 1.0, 1.0] }).Save(model);
+        string file = dir.File("in/v.nii.gz");
+        LayoutTestData.Nifti(file, LayoutTestData.Values(24, i => i), pixdim: [1e9, 1, 1]);
+        var result = Assert.Single(PredictionJob.Run(new PredictionJobOptions { Model = model, Input = file, OutputDir = dir.File("out") }).Files);
+        Assert.False(result.Succeeded);
+        Assert.Contains(file + ": resampling 2x3x4 voxels", result.Error);
+        Assert.Contains("would need 2.4E+10 values", result.Error);
+    }
+
     static TrainRunOptions Train(string data, string run, int? batch = 1) => new()
     {
         DataDirectory = data, RunDirectory = run, BatchesPerEpoch = 1,
