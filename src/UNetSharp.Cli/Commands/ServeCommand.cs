@@ -16,36 +16,36 @@ public sealed class ServeCommand : Command<ServeCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--model <PATH>"), Description("run folder (best.ckpt, else last.ckpt, + plan.json), checkpoint, or weights with plan.json beside it [env UNETSHARP_MODEL]. " +
+        [CommandOption("--model <PATH>"), Description("run folder (best.ckpt, else last.ckpt, + plan.json), checkpoint, or weights with plan.json beside it (env UNETSHARP_MODEL). " +
             "ONNX models (--engine onnx) are not served yet")]
         public string? Model { get; init; }
 
-        [CommandOption("--port <N>"), Description("TCP port (default 8080) [env UNETSHARP_PORT]")]
+        [CommandOption("--port <N>"), Description("TCP port (default 8080) (env UNETSHARP_PORT)")]
         public int? Port { get; init; }
 
-        [CommandOption("--depth <L>"), Description("default depth when a request names none (default: the plan's chosen depth, else L) [env UNETSHARP_DEPTH]")]
+        [CommandOption("--depth <L>"), Description("default depth when a request names none (default: the plan's chosen depth, else L) (env UNETSHARP_DEPTH)")]
         public int? Depth { get; init; }
 
         [CommandOption("--token-file <FILE>"), Description("require 'Authorization: Bearer <token>' (token = the file's first line) and listen on every interface; " +
-            "without it the server listens on 127.0.0.1 only [env UNETSHARP_TOKEN_FILE]")]
+            "without it the server listens on 127.0.0.1 only (env UNETSHARP_TOKEN_FILE)")]
         public string? TokenFile { get; init; }
 
-        [CommandOption("--max-body-mb <N>"), Description("largest request body in MiB, 413 above (default 256) [env UNETSHARP_MAX_BODY_MB]")]
+        [CommandOption("--max-body-mb <N>"), Description("largest request body in MiB, 413 above (default 256) (env UNETSHARP_MAX_BODY_MB)")]
         public double? MaxBodyMb { get; init; }
 
-        [CommandOption("--max-voxels <N>"), Description("largest image in voxels x channels, judged from its header, 413 above (default 134217728) [env UNETSHARP_MAX_VOXELS]")]
+        [CommandOption("--max-voxels <N>"), Description("largest image in voxels x channels, judged from its header, 413 above (default 134217728) (env UNETSHARP_MAX_VOXELS)")]
         public long? MaxVoxels { get; init; }
 
-        [CommandOption("--concurrency <N>"), Description("inferences at once, one network copy each (default 1) [env UNETSHARP_CONCURRENCY]")]
+        [CommandOption("--concurrency <N>"), Description("inferences at once, one network copy each (default 1) (env UNETSHARP_CONCURRENCY)")]
         public int? Concurrency { get; init; }
 
-        [CommandOption("--queue <N>"), Description("requests that may wait for a worker; more get 503 + Retry-After (default 32) [env UNETSHARP_QUEUE]")]
+        [CommandOption("--queue <N>"), Description("requests that may wait for a worker; more get 503 + Retry-After (default 32) (env UNETSHARP_QUEUE)")]
         public int? Queue { get; init; }
 
-        [CommandOption("--timeout-s <N>"), Description("longest wait for a worker in seconds, then 503 (default 120) [env UNETSHARP_TIMEOUT_S]")]
+        [CommandOption("--timeout-s <N>"), Description("longest wait for a worker in seconds, then 503 (default 120) (env UNETSHARP_TIMEOUT_S)")]
         public double? TimeoutS { get; init; }
 
-        [CommandOption("--threads <N>"), Description("torch threads (default: all cores) [env UNETSHARP_THREADS]")]
+        [CommandOption("--threads <N>"), Description("torch threads (default: all cores) (env UNETSHARP_THREADS)")]
         public int? Threads { get; init; }
 
         public ServeOptions ToOptions(Func<string, string?> environment)
