@@ -13,7 +13,8 @@ namespace UNetSharp.Export;
 /// X^{0,depth} (as <see cref="SegmentationNetwork.Forward"/> runs them), batch norm folded into the convolutions,
 /// instance norm as InstanceNormalization, no dropout. Input "image" [N, C, spatial...]; outputs "logits"
 /// [N, classes, spatial...], "presence" [N, classes] (the CGM this depth gates with: deep at full depth, shallow when
-/// pruned) when the network has CGMs, and "probabilities" on request. The plan's preprocessing goes into metadata_props.
+/// pruned) when the network has CGMs, and "probabilities" on request. The plan's preprocessing goes into metadata_props
+/// (docs/UNET-SHARP.md §7).
 /// <code>
 /// OnnxExporter.Export(net, depth: 2, "model.onnx", new OnnxExportOptions { InputSize = new long[] { 256, 256 }, Plan = plan });
 /// </code>

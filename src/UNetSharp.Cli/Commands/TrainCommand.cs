@@ -139,6 +139,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             BinaryForeground = s.BinaryForeground ?? file.Int("binary_foreground") ?? b.BinaryForeground,
             Gray = s.Gray ?? file.Bool("gray") ?? b.Gray,
             SampleCases = file.Int("sample_cases") ?? b.SampleCases,
+            MaxCaseVoxels = file.Long("max_case_voxels") ?? b.MaxCaseVoxels,
             Instances = s.Instances ?? file.Bool("instances") ?? b.Instances,
             BorderWidth = s.BorderWidth ?? file.Double("border_width") ?? b.BorderWidth,
             Epochs = s.Epochs ?? file.Int("epochs") ?? b.Epochs,

@@ -31,7 +31,7 @@ public sealed class TileGrid
     /// <summary>Tile starts per axis, in padded coordinates.</summary>
     public int[][] Starts { get; }
 
-    /// <summary>Tiles in the grid; <see cref="Plan"/> keeps it within <see cref="MaxTiles"/>.</summary>
+    /// <summary>Tiles in the grid; <c>Plan</c> keeps it within <see cref="MaxTiles"/>.</summary>
     public int TileCount => Starts.Aggregate(1, (n, s) => n * s.Length);
 
     /// <summary>Every tile's start, slowest axis first.</summary>

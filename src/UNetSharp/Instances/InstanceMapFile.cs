@@ -5,7 +5,7 @@ namespace UNetSharp.Instances;
 /// <summary>
 /// Writes instance label maps (0 = background, 1..n) in the formats tools read: PNG always 16-bit (uint16, up to
 /// 65,535 instances, more is refused: PNG has no wider gray format); TIFF 16-bit, above 65,535 32-bit float (exact up
-/// to 2^24 ids); NIfTI uint16, above 65,535 uint32, with the geometry of <paramref name="niftiReference"/>.
+/// to 2^24 ids); NIfTI uint16, above 65,535 uint32, with the geometry of the <c>niftiReference</c> header.
 /// </summary>
 public static class InstanceMapFile
 {

@@ -24,7 +24,7 @@ internal static class VolumeGrid
         return (int)voxels;
     }
 
-    /// <summary>Checks maps as <see cref="CheckMaps"/> and that spacing has one positive finite value per axis.</summary>
+    /// <summary>Checks maps as <see cref="CheckMaps(int, int, int[])"/> and that spacing has one positive finite value per axis.</summary>
     public static int CheckMaps(int predLength, int refLength, int[] shape, double[] spacing)
     {
         int voxels = CheckMaps(predLength, refLength, shape);

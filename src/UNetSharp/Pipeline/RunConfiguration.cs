@@ -37,6 +37,7 @@ public sealed record RunConfiguration
     public int BinaryForeground { get; init; } = Default.Plan.Layout.BinaryForeground;
     public bool Gray { get; init; } = Default.Plan.Layout.Gray;
     public int SampleCases { get; init; } = Default.Plan.SampleCases;
+    public long MaxCaseVoxels { get; init; } = Default.Plan.MaxCaseVoxels;
 
     // task: instance segmentation trains on background / interior / border targets of the instance labels
     public bool Instances { get; init; } = Default.Plan.Instances is not null;
@@ -89,6 +90,7 @@ public sealed record RunConfiguration
         {
             Architecture = Architecture, Depth = Depth, Widths = Widths, PatchSize = PatchSize, BatchSize = BatchSize,
             Cgm = !NoCgm, DeepSupervision = !NoDeepSupervision, Norm = Norm, Normalization = Normalization, SampleCases = SampleCases,
+            MaxCaseVoxels = MaxCaseVoxels,
             Layout = Default.Plan.Layout with { Kind = Layout, BinaryForeground = BinaryForeground, Gray = Gray },
             Instances = Instances ? new UNetSharp.Instances.InstanceTargetSettings { BorderWidth = BorderWidth } : null,
         },
@@ -118,6 +120,7 @@ public sealed record RunConfiguration
         Architecture = o.Plan.Architecture, Depth = o.Plan.Depth, Widths = o.Plan.Widths, PatchSize = o.Plan.PatchSize, BatchSize = o.Plan.BatchSize,
         NoCgm = !o.Plan.Cgm, NoDeepSupervision = !o.Plan.DeepSupervision, Norm = o.Plan.Norm, Normalization = o.Plan.Normalization,
         Layout = o.Plan.Layout.Kind, BinaryForeground = o.Plan.Layout.BinaryForeground, Gray = o.Plan.Layout.Gray, SampleCases = o.Plan.SampleCases,
+        MaxCaseVoxels = o.Plan.MaxCaseVoxels,
         Instances = o.Plan.Instances is not null, BorderWidth = o.Plan.Instances?.BorderWidth ?? UNetSharp.Instances.InstanceTargetSettings.DefaultBorderWidth,
         Epochs = o.Training.Epochs, Iterations = o.Training.MaxIterations, BatchesPerEpoch = o.BatchesPerEpoch, LearningRate = o.Training.LearningRate,
         MinLearningRate = o.Training.MinLearningRate, Optimizer = o.Training.Optimizer, Momentum = o.Training.Momentum, WeightDecay = o.Training.WeightDecay,

@@ -19,8 +19,8 @@ namespace UNetSharp.Pipeline;
 /// <summary>
 /// `unetsharp train` as one call: data → plan → train (with validation) → evaluate every pruned depth on the
 /// validation cases → choose the prediction depth → write metrics.json, cases.csv, history.csv, curves.png and
-/// overlays/ into the run folder
-/// (curves.png only with a <see cref="TrainRunOptions.CurvePlotter"/>) (with plan.json, config.json, best.ckpt, last.ckpt).
+/// overlays/ into the run folder (with plan.json, config.json, best.ckpt, last.ckpt); curves.png only with a
+/// <see cref="TrainRunOptions.CurvePlotter"/>.
 /// </summary>
 public static class TrainingRun
 {
@@ -33,6 +33,9 @@ public static class TrainingRun
     public static TrainRunResult Run(TrainRunOptions options, IProgress<EpochReport>? epochs = null, CancellationToken cancellation = default,
         IProgress<StepReport>? steps = null)
     {
+        // the run's thread count serves its evaluation too; the caller gets its own back
+        using var torchState = TorchStateScope.Save();
+        if (options.Training.Threads is int threads) TorchSharp.torch.set_num_threads(threads);
         var log = options.Logger;
         SegmentationDataset data = DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout);
         string run = options.RunDirectory;

@@ -60,7 +60,7 @@ public sealed class Trainer : IDisposable
     public string LastCheckpointPath => Path.Combine(RunFolder, LastCheckpointName);
     public string BestCheckpointPath => Path.Combine(RunFolder, BestCheckpointName);
 
-    /// <summary>A new run: seeds torch with <see cref="TrainingConfig.Seed"/>, builds the network and optimiser. Refuses a folder that already holds a run.</summary>
+    /// <summary>A new run: builds the network (initialised from <see cref="TrainingConfig.Seed"/>, the caller's generator untouched) and optimiser. Refuses a folder that already holds a run.</summary>
     public static Trainer Start(NetworkConfig network, TrainingConfig config, IBatchSource train, string runFolder,
         Func<SegmentationNetwork, ValidationResult>? validate = null)
     {
@@ -71,12 +71,17 @@ public sealed class Trainer : IDisposable
         if (File.Exists(Path.Combine(runFolder, LastCheckpointName)))
             throw new ConfigurationException($"{runFolder} already holds a run ({LastCheckpointName}): resume it or choose another folder");
         Directory.CreateDirectory(runFolder);
-        if (config.Threads is int threads) set_num_threads(threads);
-        manual_seed(config.Seed);
-        var model = new SegmentationNetwork(network);
+        SegmentationNetwork model;
+        byte[] rng;
+        using (TorchStateScope.Save()) // the seed initialises this run's network; the caller's generator is left where it was
+        {
+            manual_seed(config.Seed);
+            model = new SegmentationNetwork(network);
+            rng = TorchRngState();
+        }
         var optimizer = OptimizerFactory.Create(model.parameters(), config);
         var state = new TrainingState { BatchesPerEpoch = train.BatchesPerEpoch, PartNames = loss.PartNames(network.Cgm).ToList() };
-        return new Trainer(runFolder, network, config, model, optimizer, state, TorchRngState(), train, validate);
+        return new Trainer(runFolder, network, config, model, optimizer, state, rng, train, validate);
     }
 
     /// <summary>
@@ -104,7 +109,6 @@ public sealed class Trainer : IDisposable
         }
         if (checkpoint.State.BatchesPerEpoch != train.BatchesPerEpoch)
             throw new ConfigurationException($"{path}: the run had {checkpoint.State.BatchesPerEpoch} batches per epoch, the training data now gives {train.BatchesPerEpoch}; resume with the same data and batch size");
-        if (checkpoint.Training.Threads is int threads) set_num_threads(threads);
         var model = CheckpointFile.BuildModel(path, checkpoint);
         var optimizer = OptimizerFactory.Create(model.parameters(), checkpoint.Training);
         try
@@ -138,6 +142,7 @@ public sealed class Trainer : IDisposable
     /// </summary>
     public TrainingState Run(IProgress<EpochReport>? progress = null, CancellationToken cancellation = default)
     {
+        using var torchState = TorchStateScope.Save(); // threads and generator are the run's own until it returns
         if (Config.Threads is int threads) set_num_threads(threads);
         using (var saved = tensor(rngState)) random.set_rng_state(saved); // the stream continues exactly where the checkpoint (or the network's initialisation) left it
         sinceCheckpoint.Restart();

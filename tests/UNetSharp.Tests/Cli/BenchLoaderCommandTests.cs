@@ -1,4 +1,5 @@
 using System.Text.Json;
+using UNetSharp.Benchmarks;
 using UNetSharp.Evaluation;
 using UNetSharp.Tests.Evaluation;
 
@@ -6,6 +7,7 @@ namespace UNetSharp.Tests.Cli;
 
 public class BenchLoaderCommandTests
 {
+    [Trait("Category", "Slow")]
     [Fact]
     public void Small_data_set_gives_a_positive_loader_rate_and_step_ratio_in_json()
     {
@@ -47,6 +49,7 @@ public class BenchLoaderCommandTests
         Assert.Equal([48L, 64, 48], p3);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void Bad_arguments_exit_2()
     {

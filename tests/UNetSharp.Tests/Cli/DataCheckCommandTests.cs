@@ -3,6 +3,7 @@ using UNetSharp.Tests.Evaluation;
 
 namespace UNetSharp.Tests.Cli;
 
+[Trait("Category", "Slow")]
 public class DataCheckCommandTests
 {
     [SkippableTheory]

@@ -3,6 +3,7 @@ using UNetSharp.Tests.Evaluation;
 
 namespace UNetSharp.Tests.Cli;
 
+[Trait("Category", "Slow")]
 public class EvaluateCommandTests
 {
     static (string Pred, string Ref) TwoCases(EvalTempDir tmp)

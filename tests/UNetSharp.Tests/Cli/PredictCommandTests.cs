@@ -7,6 +7,7 @@ using UNetSharp.Tests.Inference.Jobs;
 namespace UNetSharp.Tests.Cli;
 
 /// <summary>`unetsharp predict` through Spectre's command app: exit codes, skipped files, nothing written on bad arguments.</summary>
+[Collection(UNetSharp.Tests.Training.SerialTorchCollection.Name)]
 public sealed class PredictCommandTests : IDisposable
 {
     readonly string root = Directory.CreateTempSubdirectory("unetsharp-predict-cli-").FullName;

@@ -4,6 +4,7 @@ using UNetSharp.Metrics;
 
 namespace UNetSharp.Tests.Evaluation;
 
+[Trait("Category", "Slow")]
 public class FolderEvaluationSharedDataTests
 {
     [SkippableFact]

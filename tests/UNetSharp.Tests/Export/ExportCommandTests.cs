@@ -7,6 +7,7 @@ using UNetSharp.Tests.Models;
 namespace UNetSharp.Tests.Export;
 
 /// <summary>`unetsharp export` from a run folder: the file, its check against TorchSharp, and bad arguments.</summary>
+[Collection(UNetSharp.Tests.Training.SerialTorchCollection.Name)]
 public sealed class ExportCommandTests : IDisposable
 {
     readonly string root = Directory.CreateTempSubdirectory("unetsharp-export-cli-").FullName;

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace UNetSharp.Tests.Export;
 
 /// <summary>Exported ONNX models run by ONNX Runtime give TorchSharp's eval-mode Forward(x, depth) within 1e-4.</summary>
+[Collection(UNetSharp.Tests.Training.SerialTorchCollection.Name)]
 public sealed class OnnxExportTests : IDisposable
 {
     const double Tolerance = 1e-4;

@@ -7,6 +7,7 @@ using UNetSharp.Tests.Models;
 namespace UNetSharp.Tests.Export;
 
 /// <summary>What the exported file holds: only the pruned nodes' weights, no batch norm, and the plan's preprocessing as metadata.</summary>
+[Collection(UNetSharp.Tests.Training.SerialTorchCollection.Name)]
 public sealed class OnnxModelContentTests : IDisposable
 {
     readonly string root = Directory.CreateTempSubdirectory("unetsharp-onnx-content-").FullName;

@@ -3,6 +3,7 @@ using UNetSharp.IO;
 namespace UNetSharp.Tests.IO;
 
 /// <summary>Every shared NIfTI file survives read → write → read with identical bytes (header, extension, voxels).</summary>
+[Trait("Category", "Slow")]
 public class NiftiSharedDataTests
 {
     static IEnumerable<string> NiftiFiles(string dir) =>

@@ -123,6 +123,7 @@ public class PngFileTests
         Assert.Contains("bad CRC", Assert.Throws<DataFormatException>(() => PngFile.Read(dir.File("crc.png"))).Problem);
     }
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public void IsbiSliceIsEightBitGrayWithBinaryLabel()
     {

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace UNetSharp.Tests.Inference;
 
+[Collection(UNetSharp.Tests.Training.SerialTorchCollection.Name)]
 public class BatchNormFoldingTests
 {
     /// <summary>Statistics and affine parameters far from the identity, as after training.</summary>

@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace UNetSharp.Tests.Inference;
 
+[Collection(UNetSharp.Tests.Training.SerialTorchCollection.Name)]
 public class CgmGatingTests
 {
     static float[] Values(Tensor t) => t.contiguous().data<float>().ToArray();

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace UNetSharp.Tests.Inference;
 
+[Collection(UNetSharp.Tests.Training.SerialTorchCollection.Name)]
 public class SlidingWindowTests
 {
     static readonly int[] NoMirrors = Array.Empty<int>();

@@ -9,6 +9,7 @@ namespace UNetSharp.Tests.Models;
 /// The optimised defaults (channels-last activations; in training, split first convolution and resampled inputs
 /// recomputed in backward) give the plain NCHW path's outputs and gradients, and keep the state-dict layout.
 /// </summary>
+[Collection(UNetSharp.Tests.Training.SerialTorchCollection.Name)]
 public class MemoryEfficientTests
 {
     /// <summary>max |expected − actual| ≤ 1e-5 · max(max |expected|, floor).</summary>

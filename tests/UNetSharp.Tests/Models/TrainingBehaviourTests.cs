@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace UNetSharp.Tests.Models;
 
 /// <summary>The network learns, every parameter gets a gradient, and native memory stays flat.</summary>
+[Collection(UNetSharp.Tests.Training.SerialTorchCollection.Name)]
 public class TrainingBehaviourTests
 {
     static Tensor DeepSupervisedLoss(SegmentationOutput output, Tensor masks)
@@ -67,6 +68,7 @@ public class TrainingBehaviourTests
         Assert.Empty(dead);
     }
 
+    [Trait("Category", "Slow")]
     [Fact]
     public void ResidentMemoryStaysFlatOver1000TrainingIterations()
     {

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace UNetSharp.Tests.Models;
 
+[Collection(UNetSharp.Tests.Training.SerialTorchCollection.Name)]
 public sealed class WeightsTests : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("unetsharp-weights-").FullName;

@@ -144,3 +144,24 @@ public sealed class RunConfigurationTests : IDisposable
         Assert.Equal(edited.Val, metrics.RootElement.GetProperty("validation_cases").EnumerateArray().Select(e => e.GetString()!).ToList());
     }
 }
+
+/// <summary>A tripwire: a setting added to the run's options must be added to config.json too, or a resumed or repeated run would silently lose it.</summary>
+public sealed class RunConfigurationCoverageTests
+{
+    [Fact]
+    public void EverySettingOfTheRunOptionsHasAConfigJsonKey()
+    {
+        var nullability = new System.Reflection.NullabilityInfoContext();
+        // a settings object is walked into; an optional one (null: off, e.g. the instance task) adds a key for its presence
+        IEnumerable<string> Leaves(Type type, string prefix) => type.GetProperties()
+            .Where(p => p.SetMethod is not null && p.Name is not ("Logger" or "CurvePlotter" or "Resume"))
+            .SelectMany(p => p.PropertyType.Namespace!.StartsWith("UNetSharp", StringComparison.Ordinal) && p.PropertyType.IsClass
+                ? Leaves(p.PropertyType, prefix + p.Name + ".").Concat(nullability.Create(p).ReadState == System.Reflection.NullabilityState.Nullable ? [prefix + p.Name] : [])
+                : [prefix + p.Name]);
+        var settings = Leaves(typeof(TrainRunOptions), "").Order(StringComparer.Ordinal).ToList();
+        // each maps to one key of RunConfiguration (see From/ToOptions); the counts must agree
+        Assert.Equal(settings.Count, RunConfiguration.Keys.Count);
+        var options = RunTestData.Tiny("d", "r") with { Plan = RunTestData.Tiny("d", "r").Plan with { MaxCaseVoxels = 12345, SampleCases = 3 } };
+        Assert.Equal(RunConfiguration.From(options).ToJson(), RunConfiguration.From(RunConfiguration.From(options).ToOptions()).ToJson());
+    }
+}

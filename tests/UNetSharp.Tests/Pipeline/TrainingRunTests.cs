@@ -7,6 +7,7 @@ using UNetSharp.Training;
 namespace UNetSharp.Tests.Pipeline;
 
 /// <summary>The whole train pipeline on a tiny synthetic set: plan → train → evaluate every depth → report files.</summary>
+[Trait("Category", "Slow")]
 public sealed class TrainingRunTests : IDisposable
 {
     readonly string dir = Directory.CreateTempSubdirectory("unetsharp-run-").FullName;

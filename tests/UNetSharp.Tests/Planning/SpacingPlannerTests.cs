@@ -98,7 +98,7 @@ public sealed class SpacingPlannerTests : IDisposable
     [Fact]
     public void TheCtBenchmarkRunsThePlansAnswerAndReturnsLabelsOnTheInputGrid()
     {
-        var result = UNetSharp.Inference.Jobs.CtVolumeBenchmark.Run([20, 64, 64], [2.5, 0.78, 0.78], [4, 8], overlap: 0.25, measureRoofline: false, maxCaseVoxels: 20000);
+        var result = UNetSharp.Benchmarks.CtVolumeBenchmark.Run([20, 64, 64], [2.5, 0.78, 0.78], [4, 8], overlap: 0.25, measureRoofline: false, maxCaseVoxels: 20000);
         Assert.Equal(new[] { 2.5, 3.12, 3.12 }, result.TargetSpacing);
         Assert.Equal(new[] { 20, 16, 16 }, result.PlannedShape);
         Assert.NotNull(result.SpacingNote);

@@ -10,6 +10,7 @@ namespace UNetSharp.Tests.Training;
 /// so its dll lies next to the tests); it trains <see cref="TrainingScenario"/> with slowed-down batches.
 /// </summary>
 [Collection(SerialTorchCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class KillAndResumeTests : IDisposable
 {
     const string HelperDll = "UNetSharp.TrainKillHelper.dll";

@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 namespace UNetSharp.Tests.Training;
 
 /// <summary>Deep-supervision weights, the CGM term, and gradients through the full loss.</summary>
+[Collection(UNetSharp.Tests.Training.SerialTorchCollection.Name)]
 public class SegmentationLossTests
 {
     static SegmentationHead Head(int level, int column, Tensor? logits = null) =>

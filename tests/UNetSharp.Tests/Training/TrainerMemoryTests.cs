@@ -5,6 +5,7 @@ namespace UNetSharp.Tests.Training;
 
 /// <summary>Native memory stays flat over epochs of training, validation and checkpointing.</summary>
 [Collection(SerialTorchCollection.Name)]
+[Trait("Category", "Slow")]
 public sealed class TrainerMemoryTests : IDisposable
 {
     readonly string root = Directory.CreateTempSubdirectory("unetsharp-memory-").FullName;

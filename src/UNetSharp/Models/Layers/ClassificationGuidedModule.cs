@@ -6,7 +6,7 @@ namespace UNetSharp.Models.Layers;
 /// <summary>
 /// Classification-guided module (UNet 3+, our design per docs/UNET-SHARP.md §3): Dropout → Conv1x1(→ classes) →
 /// global max-pool, giving one presence logit per class, [N, C]. Trained with BCE on "mask has foreground";
-/// at inference its probability gates the segmentation probabilities (see <see cref="CgmGate"/>).
+/// at inference its probability gates the segmentation probabilities (see <see cref="Inference.CgmGate"/>).
 /// </summary>
 public sealed class ClassificationGuidedModule : nn.Module<Tensor, Tensor>
 {

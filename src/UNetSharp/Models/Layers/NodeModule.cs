@@ -66,7 +66,7 @@ public sealed class NodeModule : nn.Module, IFoldableNormalisation
     /// of the one <c>conv1.weight</c> parameter. Consecutive parts already at this node's resolution are concatenated
     /// and convolved together; every resampled raw part goes through <see cref="ResampledConvolution"/>, so neither
     /// its resampled copy nor the full concatenation is kept for backward. UNet 3+ path convolutions recompute their
-    /// resampled input the same way. Outputs and gradients equal <see cref="Forward"/>'s up to float summation order.
+    /// resampled input the same way. Outputs and gradients equal <see cref="Forward(IReadOnlyList{Tensor})"/>'s up to float summation order.
     /// </summary>
     /// <param name="sources">The source nodes' features at their own levels, in <see cref="NodeSpec.Inputs"/> order.</param>
     /// <param name="resamplings">How each source reaches this node (null: already at this level).</param>

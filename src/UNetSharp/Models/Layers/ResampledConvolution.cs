@@ -20,7 +20,7 @@ public sealed record Resampling(SpatialOps Ops, int FromLevel, int ToLevel, long
 /// conv(resample(source), weight) + bias with a same-padded odd kernel, where backward recomputes resample(source)
 /// from the (small) source instead of keeping the resampled tensor alive between forward and backward. For UNet#
 /// these are the full-scale paths, e.g. X^{4,0}'s 512 channels up-sampled x16 to full size: the largest
-/// activations of the network, cheap to recompute (memory-bound, no FLOPs to speak of).
+/// activations of the network, cheap to recompute (memory-bound, no FLOPs to speak of). See docs/UNET-SHARP.md §6.
 ///
 /// Backward does no extra convolution: with G = dL/dy, dL/d(resampled) = conv_transpose(G, W) and, because
 /// ⟨conv(u, W), G⟩ = ⟨u, conv_transpose(G, W)⟩, dL/dW is the weight gradient of that same conv_transpose against

@@ -4,7 +4,7 @@ namespace UNetSharp.Models.Topology;
 /// A UNet-family architecture as data: which nodes exist, which nodes feed each (with what resampling and
 /// path convolution), and where the heads are. One generic engine (<see cref="SegmentationNetwork"/>) interprets
 /// it, so pruning, deep supervision, parameter/FLOP counting and export work for every architecture at once.
-/// Nodes are listed in a valid evaluation order (every input before the node that reads it).
+/// Nodes are listed in a valid evaluation order (every input before the node that reads it). See docs/UNET-SHARP.md §2.
 /// </summary>
 public sealed class SkipTopology
 {

@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 
 namespace UNetSharp.Tests.Data.Augmentation;
 
+[Collection(UNetSharp.Tests.Training.SerialTorchCollection.Name)]
 public class ReproducibilityTests
 {
     private static AugmentationPipeline Everything() => new(

@@ -3,6 +3,7 @@ using UNetSharp.Data.Layouts;
 namespace UNetSharp.Tests.Data.Layouts;
 
 /// <summary>The four shared data sets are detected, load completely and check clean.</summary>
+[Trait("Category", "Slow")]
 public class SharedDatasetTests
 {
     [SkippableFact]

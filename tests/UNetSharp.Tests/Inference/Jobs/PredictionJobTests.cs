@@ -6,6 +6,7 @@ using UNetSharp.Planning;
 namespace UNetSharp.Tests.Inference.Jobs;
 
 /// <summary>The library prediction job on tiny run folders: output geometry, formats, depth, folding, failures.</summary>
+[Collection(UNetSharp.Tests.Training.SerialTorchCollection.Name)]
 public sealed class PredictionJobTests : IDisposable
 {
     readonly string root = Directory.CreateTempSubdirectory("unetsharp-predict-").FullName;
@@ -59,6 +60,7 @@ public sealed class PredictionJobTests : IDisposable
         for (int i = 0; i < plain.Length; i++) Assert.True(Math.Abs(plain[i] - folded[i]) < 1e-4, $"voxel {i}: {plain[i]} vs {folded[i]}");
     }
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public void TheSharedSpleenCtCaseKeepsItsGeometry()
     {

@@ -3,13 +3,13 @@ using UNetSharp.IO;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using TorchSharp;
-using UNetSharp.Benchmarks;
 using UNetSharp.Data.Augmentation;
 using UNetSharp.Data.Layouts;
 using UNetSharp.Data.Sampling;
+using UNetSharp.Evaluation;
 using UNetSharp.Models;
 
-namespace UNetSharp.Evaluation;
+namespace UNetSharp.Benchmarks;
 
 /// <summary>Settings of <see cref="LoaderBenchmark"/>.</summary>
 public sealed record LoaderBenchmarkOptions

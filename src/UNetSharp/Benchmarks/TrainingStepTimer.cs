@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using TorchSharp;
+using UNetSharp.Evaluation;
 using UNetSharp.Models;
 using UNetSharp.Training.Losses;
 using static TorchSharp.torch;
 
-namespace UNetSharp.Evaluation;
+namespace UNetSharp.Benchmarks;
 
 /// <summary>
 /// Seconds of one training step as the trainer runs it (forward in train mode with every head, the configured loss,

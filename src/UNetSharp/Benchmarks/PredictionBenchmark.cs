@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using TorchSharp;
+using UNetSharp.Inference;
 using UNetSharp.Models;
 using static TorchSharp.torch;
 
-namespace UNetSharp.Inference;
+namespace UNetSharp.Benchmarks;
 
 /// <summary>Forward latency at one depth: <paramref name="Nodes"/> node blocks ran; times in milliseconds over <paramref name="Runs"/> timed passes.</summary>
 public sealed record DepthLatency(int Depth, int Nodes, int Batch, int Runs, double MedianMs, double MinMs, double MeanMs);

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
-using UNetSharp.Benchmarks;
 using UNetSharp.IO;
+using UNetSharp.Inference;
+using UNetSharp.Inference.Jobs;
 using UNetSharp.Models;
 using UNetSharp.Planning;
 using static TorchSharp.torch;
 
-namespace UNetSharp.Inference.Jobs;
+namespace UNetSharp.Benchmarks;
 
 /// <summary>Settings of <see cref="PredictionSpeedBenchmark"/>.</summary>
 public sealed record PredictionSpeedOptions

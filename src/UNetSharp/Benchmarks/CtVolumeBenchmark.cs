@@ -1,10 +1,11 @@
 using System.Diagnostics;
-using UNetSharp.Benchmarks;
 using UNetSharp.Data.Preprocessing;
+using UNetSharp.Inference;
+using UNetSharp.Inference.Jobs;
 using UNetSharp.Models;
 using UNetSharp.Planning;
 
-namespace UNetSharp.Inference.Jobs;
+namespace UNetSharp.Benchmarks;
 
 /// <summary>One CT-size volume through the plan's answer: resampled to the planned spacing, tiled, resampled back.</summary>
 /// <param name="Shape">Input [z, y, x].</param>
