@@ -18,9 +18,9 @@ public static class InstanceOutputs
         bool wanted = options.Instances ?? trained;
         if (wanted && !trained)
             throw new ConfigurationException($"instances: {model.PlanPath} describes a semantic model ({model.Network.Config.Classes} output classes, no instances task in the plan); " +
-                "train with the instances setting (train --instances) to predict instance maps");
+                "train with the instances task setting to predict instance maps");
         if (wanted) options.InstanceDecoding.Validate();
-        if (options.InstanceTable && !wanted) throw new ConfigurationException("the instance table needs instance prediction (--instances)");
+        if (options.InstanceTable && !wanted) throw new ConfigurationException("the instance table setting needs instance prediction (the instances setting)");
         return wanted;
     }
 
