@@ -17,10 +17,10 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
 
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--pred <DIR>"), Description("predicted label maps (.nii.gz, .nii, .png, .tif)")]
+        [CommandOption("--pred <DIR>"), Description("folder of predicted label maps (.nii.gz, .nii, .png, .tif) (required)")]
         public string? Pred { get; init; }
 
-        [CommandOption("--ref <DIR>"), Description("reference label maps, paired with predictions by file name without extension")]
+        [CommandOption("--ref <DIR>"), Description("folder of reference label maps, paired with predictions by file name without extension (required)")]
         public string? Ref { get; init; }
 
         [CommandOption("--labels <LIST>"), Description("labels to score, e.g. 1,2 (default: every non-zero value in the references)")]
@@ -35,7 +35,7 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         [CommandOption("--no-surface"), Description("skip HD95 and ASSD (overlap metrics only; much faster on large volumes)")]
         public bool NoSurface { get; init; }
 
-        [CommandOption("--binary-foreground <V>"), Description("in files holding only 0 and 255, the value that is class 1: 255 or 0 (default 255)")]
+        [CommandOption("--binary-foreground <V>"), Description("in label images holding only 0 and 255, the value that is class 1: 255 or 0"), DefaultValue(255)]
         public int BinaryForeground { get; init; } = 255;
 
         [CommandOption("--instances"), Description("files are instance label maps: add PQ, AJI and DSB score per case; Dice etc. on foreground")]
@@ -59,7 +59,7 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         var result = FolderEvaluation.Run(pred, reference, options);
         result.Write(outDir);
 
-        if (settings.Json) Console.Out.WriteLine(result.ToJson());
+        if (settings.Json) CliOutput.Out.WriteLine(result.ToJson());
         else Print(result, outDir);
         return result.Complete ? 0 : Incomplete;
     }

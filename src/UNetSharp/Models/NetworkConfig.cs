@@ -89,6 +89,31 @@ public sealed record NetworkConfig
         if (InChannels <= 0) throw new ConfigurationException($"in-channels must be positive, got {InChannels}");
         if (Classes <= 0) throw new ConfigurationException($"classes must be positive, got {Classes}");
         if (CgmDropout is < 0 or >= 1) throw new ConfigurationException($"CGM dropout must be in [0, 1), got {CgmDropout}");
+        if (MinimumParameters() is var least and > MaxParameters)
+            throw new ConfigurationException($"widths {string.Join(",", Widths)} give at least {least:N0} parameters ({least * 4 / 1e9:F0} GB of float32 weights), " +
+                $"more than the {MaxParameters:N0} this library builds; use smaller widths");
+        if (InChannels > MaxChannels || Classes > MaxChannels)
+            throw new ConfigurationException($"in-channels and classes must be at most {MaxChannels}, got {InChannels} and {Classes}");
+    }
+
+    /// <summary>Largest network built (parameters): 1e9 float32 weights are 4 GB before gradients and optimiser state, far
+    /// above any UNet-family model, so anything larger is a typo that would otherwise fail deep inside the allocator.</summary>
+    public const long MaxParameters = 1_000_000_000;
+
+    /// <summary>Largest input-channel or class count accepted.</summary>
+    public const int MaxChannels = 65_536;
+
+    /// <summary>A lower bound on the parameter count, computed without building anything: every level has at least its
+    /// encoder block of two k^D convolutions (w_{i-1}→w_i, w_i→w_i).</summary>
+    public double MinimumParameters()
+    {
+        double kernel = Math.Pow(3, Dimensions), total = 0;
+        for (int i = 0; i < Widths.Count; i++)
+        {
+            double input = i == 0 ? InChannels : Widths[i - 1];
+            total += kernel * ((double)input * Widths[i] + (double)Widths[i] * Widths[i]);
+        }
+        return total;
     }
 
     /// <summary>Input sizes must be multiples of 2^L so that every level has an integer size.</summary>

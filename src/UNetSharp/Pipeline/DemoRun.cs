@@ -19,6 +19,18 @@ public sealed record DemoOptions
     public int Epochs { get; init; } = 24;
     public int BatchesPerEpoch { get; init; } = 12;
     public int Seed { get; init; } = 7;
+
+    /// <summary>Checked before anything is written: the demo network has depth 3, so images are multiples of 2^3.</summary>
+    public void Validate()
+    {
+        if (Epochs < 1) throw new ConfigurationException($"epochs must be at least 1, got {Epochs}");
+        if (BatchesPerEpoch < 1) throw new ConfigurationException($"batches per epoch must be at least 1, got {BatchesPerEpoch}");
+        if (DataDirectory is null && Images < 2) throw new ConfigurationException($"images must be at least 2 (one to train, one to validate), got {Images}");
+        if (DataDirectory is null && Images > 100_000) throw new ConfigurationException($"images must be at most 100000, got {Images}");
+        if (DataDirectory is null && (Size is < 16 or > 4096 || Size % 8 != 0))
+            throw new ConfigurationException($"image size must be a multiple of 8 from 16 to 4096, got {Size}");
+        if (DataDirectory is not null && !Directory.Exists(DataDirectory)) throw new DataFormatException(DataDirectory, "data folder not found");
+    }
 }
 
 /// <summary>
@@ -30,6 +42,7 @@ public static class DemoRun
 {
     public static TrainRunResult Run(DemoOptions options, IProgress<EpochReport>? epochs = null, IProgress<string>? status = null, CancellationToken cancellation = default)
     {
+        options.Validate();
         string data = options.DataDirectory ?? Path.Combine(options.OutDirectory, "data");
         if (options.DataDirectory is null)
         {

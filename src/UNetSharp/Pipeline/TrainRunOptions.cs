@@ -34,4 +34,15 @@ public sealed record TrainRunOptions
 
     /// <summary>Compute HD95/ASSD in the final evaluation (slower on large volumes).</summary>
     public bool SurfaceDistances { get; init; } = true;
+
+    /// <summary>Refuses values that would train on a wrong split or not at all; messages name the setting.</summary>
+    public void Validate()
+    {
+        if (!(ValidationFraction > 0 && ValidationFraction < 1))
+            throw new ConfigurationException($"validation fraction must be in (0, 1), got {ValidationFraction}");
+        if (MaxCases is < 2) throw new ConfigurationException($"max cases must be at least 2 (one to train, one to validate), got {MaxCases}");
+        if (BatchesPerEpoch < 1) throw new ConfigurationException($"batches per epoch must be at least 1, got {BatchesPerEpoch}");
+        if (Overlays < 0) throw new ConfigurationException($"overlay count must be 0 or more, got {Overlays}");
+        Training.Validate();
+    }
 }

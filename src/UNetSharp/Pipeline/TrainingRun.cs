@@ -31,6 +31,7 @@ public static class TrainingRun
     public static TrainRunResult Run(TrainRunOptions options, IProgress<EpochReport>? epochs = null, IProgress<string>? status = null,
         CancellationToken cancellation = default)
     {
+        options.Validate();
         var data = DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout);
         string run = options.RunDirectory;
         ExperimentPlan plan;
