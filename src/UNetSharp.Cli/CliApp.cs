@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using UNetSharp.Cli.Commands;
@@ -115,18 +114,6 @@ public static class CliApp
         return code;
     }
 
-    /// <summary>A message as one readable line: control and undecodable characters (e.g. from a binary file quoted in
-    /// the message) become '?', and very long messages are cut.</summary>
-    public static string OneLine(string message, int maxLength = 400)
-    {
-        var text = new StringBuilder(Math.Min(message.Length, maxLength + 1));
-        foreach (Rune r in message.EnumerateRunes())
-        {
-            if (text.Length >= maxLength) return text.Append('…').ToString();
-            if (r.Value is '\n' or '\r' or '\t') text.Append(' ');
-            else if (Rune.IsControl(r) || r == Rune.ReplacementChar) text.Append('?');
-            else text.Append(r.ToString());
-        }
-        return text.ToString().TrimEnd();
-    }
+    /// <summary>A message as one readable line (no binary from a corrupt file, no stack of lines), cut if very long.</summary>
+    public static string OneLine(string message) => UNetSharpException.OneLine(message, 500);
 }

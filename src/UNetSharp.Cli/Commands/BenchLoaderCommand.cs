@@ -28,7 +28,7 @@ public sealed class BenchLoaderCommand : Command<BenchLoaderCommand.Settings>
 
         public override ValidationResult Validate() => FlagChecks.First(
             FlagChecks.AtLeast("--batch", Batch, 1), FlagChecks.AtLeast("--batches", Batches, 1), FlagChecks.OneOf("--workers", Workers, 1, 2),
-            FlagChecks.AtLeast("--threads", Threads, 1));
+            FlagChecks.AtLeast("--threads", Threads, 1), FlagChecks.File("--out", Out));
     }
 
     public static IReadOnlyList<string> DefaultDataSets()

@@ -28,7 +28,7 @@ public sealed class BenchModelCommand : Command<BenchModelCommand.Settings>
 
         public override ValidationResult Validate() => FlagChecks.First(
             FlagChecks.OneOf("--dims", Dimensions, 2, 3), FlagChecks.AtLeast("--batch", Batch, 1), FlagChecks.AtLeast("--repeats", Repeats, 1),
-            FlagChecks.AtLeast("--depth", Depth, 1), FlagChecks.AtLeast("--threads", Threads, 1));
+            FlagChecks.AtLeast("--depth", Depth, 1), FlagChecks.AtLeast("--threads", Threads, 1), FlagChecks.File("--out", Out));
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) =>

@@ -35,18 +35,11 @@ public sealed class BenchPredictCommand : Command<BenchPredictCommand.Settings>
 
         public override ValidationResult Validate() => FlagChecks.First(
             FlagChecks.OneOf("--dims", Dimensions, 2, 3), FlagChecks.AtLeast("--max-volumes", MaxVolumes, 1), FlagChecks.AtLeast("--repeats", Repeats, 1),
-            FlagChecks.AtLeast("--ct-depth", CtDepth, 1), FlagChecks.UnitFromZero("--ct-overlap", CtOverlap), FlagChecks.AtLeast("--size", Size, 16));
+            FlagChecks.AtLeast("--ct-depth", CtDepth, 1), FlagChecks.UnitFromZero("--ct-overlap", CtOverlap), FlagChecks.AtLeast("--size", Size, 16), FlagChecks.File("--out", Out));
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
-    {
-        try { return settings.CtVolume ? RunCt(settings) : RunSpeed(settings); }
-        catch (UNetSharpException e)
-        {
-            CliOutput.Error.WriteLine($"error: {e.Message}");
-            return 2;
-        }
-    }
+        => settings.CtVolume ? RunCt(settings) : RunSpeed(settings);
 
     static int RunSpeed(Settings s)
     {

@@ -29,6 +29,8 @@ public sealed class DataCheckCommand : Command<DataCheckCommand.Settings>
 
         [CommandOption("--gray"), Description("convert colour images to one gray channel (default: keep RGB)")]
         public bool Gray { get; init; }
+
+        public override ValidationResult Validate() => FlagChecks.OneOf("--binary-foreground", BinaryForeground, 0, 255);
     }
 
     public static DatasetLayoutKind ParseLayout(string text) => text.ToLowerInvariant() switch
@@ -43,7 +45,6 @@ public sealed class DataCheckCommand : Command<DataCheckCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         string data = settings.Data ?? throw new ConfigurationException("--data <DIR> is required");
-        if (settings.BinaryForeground is not (0 or 255)) throw new ConfigurationException($"--binary-foreground must be 0 or 255, got {settings.BinaryForeground}");
         var options = new LayoutOptions { Kind = ParseLayout(settings.Layout), BinaryForeground = settings.BinaryForeground, Gray = settings.Gray };
         var summary = DatasetCheck.Run(data, options);
         if (settings.Json)

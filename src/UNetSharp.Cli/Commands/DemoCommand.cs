@@ -16,6 +16,8 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
         [CommandOption("--images <N>"), Description("synthetic images, at least 2 (one trains, one validates)"), DefaultValue(48)] public int Images { get; init; } = 48;
         [CommandOption("--size <PX>"), Description("synthetic image side, a multiple of 8 from 16 to 4096"), DefaultValue(64)] public int Size { get; init; } = 64;
         [CommandOption("--seed <N>"), Description("seed of the images, the split and the weights"), DefaultValue(7)] public int Seed { get; init; } = 7;
+
+        public override ValidationResult Validate() => FlagChecks.Folder("--out", Out);
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

@@ -40,13 +40,15 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
 
         [CommandOption("--instances"), Description("files are instance label maps: add PQ, AJI and DSB score per case; Dice etc. on foreground")]
         public bool Instances { get; init; }
+
+        public override ValidationResult Validate() => FlagChecks.First(
+            FlagChecks.OneOf("--binary-foreground", BinaryForeground, 0, 255), FlagChecks.Folder("--out", Out));
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         string pred = settings.Pred ?? throw new ConfigurationException("--pred <DIR> is required");
         string reference = settings.Ref ?? throw new ConfigurationException("--ref <DIR> is required");
-        if (settings.BinaryForeground is not (0 or 255)) throw new ConfigurationException($"--binary-foreground must be 0 or 255, got {settings.BinaryForeground}");
         string outDir = FolderEvaluation.OutputDir(settings.Out, pred, reference);
         var options = new FolderEvaluationOptions
         {

@@ -38,7 +38,7 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required")
             : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required")
-            : FlagChecks.AtLeast("--depth", Depth, 1);
+            : FlagChecks.First(FlagChecks.AtLeast("--depth", Depth, 1), FlagChecks.File("--out", Out));
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

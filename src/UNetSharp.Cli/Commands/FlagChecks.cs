@@ -30,6 +30,30 @@ public static class FlagChecks
     public static ValidationResult UnitFromZero(string flag, double? value) =>
         value is { } v && !(v >= 0 && v < 1) ? Error(flag, "must be in [0, 1)", v) : ValidationResult.Success();
 
+    /// <summary>A folder to create or fill: it and every existing parent must be folders, not files.</summary>
+    public static ValidationResult Folder(string flag, string? path) => path is null ? ValidationResult.Success()
+        : path.Length == 0 ? ValidationResult.Error($"{flag} is empty")
+        : BlockingFile(Path.GetFullPath(path)) is { } file ? ValidationResult.Error($"{flag} {path}: {file} is a file, not a folder")
+        : ValidationResult.Success();
+
+    /// <summary>A file to write: not an existing folder, and no parent is a file.</summary>
+    public static ValidationResult File(string flag, string? path) => path is null ? ValidationResult.Success()
+        : path.Length == 0 ? ValidationResult.Error($"{flag} is empty")
+        : Directory.Exists(path) ? ValidationResult.Error($"{flag} {path} is a folder; name a file")
+        : Path.GetDirectoryName(Path.GetFullPath(path)) is { } parent && BlockingFile(parent) is { } file ? ValidationResult.Error($"{flag} {path}: {file} is a file, not a folder")
+        : ValidationResult.Success();
+
+    /// <summary>The path itself or the nearest existing parent when that is a file.</summary>
+    static string? BlockingFile(string path)
+    {
+        for (string? p = path; !string.IsNullOrEmpty(p); p = Path.GetDirectoryName(p))
+        {
+            if (Directory.Exists(p)) return null;
+            if (System.IO.File.Exists(p)) return p;
+        }
+        return null;
+    }
+
     static ValidationResult Error(string flag, string rule, IConvertible value) =>
         ValidationResult.Error($"{flag} {rule}, got {value.ToString(CultureInfo.InvariantCulture)}");
 }

@@ -64,7 +64,7 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
 
         public override ValidationResult Validate() => FlagChecks.First(
             FlagChecks.AtLeast("--depth", Depth, 1), FlagChecks.UnitFromZero("--overlap", Overlap), FlagChecks.AtLeast("--threads", Threads, 1),
-            FlagChecks.AtLeast("--tile", Tile, 1), FlagChecks.AtLeast("--batch", Batch, 1));
+            FlagChecks.AtLeast("--tile", Tile, 1), FlagChecks.AtLeast("--batch", Batch, 1), FlagChecks.Folder("--out", Out));
 
         public PredictionJobOptions ToOptions() => new()
         {
@@ -86,14 +86,8 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        PredictionJob job;
-        try { job = PredictionJob.Open(settings.ToOptions()); }
-        catch (UNetSharpException e)
-        {
-            // Nothing has been written yet: a bad argument leaves no output folder behind.
-            CliOutput.Error.WriteLine($"error: {e.Message}");
-            return 2;
-        }
+        // Open checks everything and writes nothing: a bad argument leaves no output folder behind (exit 2 via CliApp).
+        var job = PredictionJob.Open(settings.ToOptions());
         using (job)
         {
             var net = job.Model.Network.Config;
@@ -101,7 +95,7 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
                 $"tile {string.Join("x", job.TileSize)}, TTA {(job.Options.Tta ? "on" : "off")}, {job.Model.FoldedLayers} batch norms folded, {job.Inputs.Count} input(s)[/]");
             var report = RunWithProgress(job, cancellationToken);
             PrintSummary(report);
-            foreach (var failed in report.Files.Where(f => !f.Succeeded)) CliOutput.Error.WriteLine($"error: {failed.Error}");
+            foreach (var failed in report.Files.Where(f => !f.Succeeded)) CliOutput.Error.WriteLine($"error: {CliApp.OneLine(failed.Error ?? "")}");
             AnsiConsole.MarkupLine($"{report.Succeeded} of {report.Files.Count} predicted in {report.Seconds:F1} s; summary in [bold]{Markup.Escape(Path.GetFullPath(Path.Combine(job.Options.OutputDir, PredictionJobReport.FileName)))}[/]");
             return report.Failed > 0 ? SomeFilesFailed : 0;
         }

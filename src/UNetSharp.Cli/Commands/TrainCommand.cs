@@ -58,7 +58,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             FlagChecks.AtLeast("--threads", Threads, 1), FlagChecks.AtLeast("--max-cases", MaxCases, 2), FlagChecks.OneOf("--dims", Dims, 2, 3),
             FlagChecks.OneOf("--binary-foreground", BinaryForeground, 0, 255),
             FlagChecks.Positive("--lr", Lr), FlagChecks.Positive("--clip", Clip), FlagChecks.NonNegative("--weight-decay", WeightDecay),
-            FlagChecks.NonNegative("--warmup", Warmup), FlagChecks.OpenUnit("--val-fraction", ValFraction));
+            FlagChecks.NonNegative("--warmup", Warmup), FlagChecks.OpenUnit("--val-fraction", ValFraction), FlagChecks.Folder("--out", Out));
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)

@@ -31,14 +31,16 @@ public static class PngFile
         return new RasterImage(DecodeWithSkia(bytes, png, path), png.Channels, shape, 8);
     }
 
-    /// <summary>8-bit (or smaller) gray PNG as one byte per pixel, the fast path for masks; null for other kinds of PNG.</summary>
-    internal static (byte[] Pixels, int Height, int Width)? TryReadGray8(string path)
+    /// <summary>A label PNG stored one byte per pixel: 8-bit (or smaller) gray as its values, and palette PNGs as their
+    /// palette indices (the class, whatever colour the palette shows it in). Null for other kinds of PNG.</summary>
+    internal static (byte[] Pixels, int Height, int Width)? TryReadByteLabels(string path)
     {
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
         catch (IOException e) { throw new DataFormatException(path, $"cannot read ({e.Message})", e); }
         catch (UnauthorizedAccessException e) { throw new DataFormatException(path, $"cannot read ({e.Message})", e); }
         var png = PngStructure.Parse(bytes, path, MaxPixels);
+        if (png.ColorType == 3) return (PngRawCodec.DecodePaletteIndices(png, path), png.Height, png.Width);
         if (png.ColorType != 0 || png.BitDepth > 8 || png.HasTransparency) return null;
         return (DecodeBytesWithSkia(bytes, png, path), png.Height, png.Width);
     }

@@ -18,17 +18,7 @@ internal static class PngRawCodec
         long stride = (long)png.Width * bpp;
         long expected = png.Height * (stride + 1);
         if (expected > Array.MaxLength) throw new DataFormatException(path, $"PNG of {png.Width}x{png.Height} is too large to decode");
-        var raw = new byte[expected];
-        try
-        {
-            using var z = new ZLibStream(new MemoryStream(png.ImageData, writable: false), CompressionMode.Decompress);
-            int got = 0;
-            while (got < raw.Length) { int n = z.Read(raw, got, raw.Length - got); if (n == 0) break; got += n; }
-            if (got < raw.Length) throw new DataFormatException(path, $"truncated PNG image data ({got} of {raw.Length} bytes)");
-        }
-        // InvalidDataException for bad deflate data; ZLibException (an IOException) for states zlib itself rejects
-        catch (Exception e) when (e is InvalidDataException or IOException) { throw new DataFormatException(path, $"corrupt PNG image data ({e.Message})", e); }
-
+        var raw = Inflate(png, expected, path);
         Unfilter(raw, png.Height, (int)stride, bpp, path);
         long pixels = (long)png.Width * png.Height;
         var data = new float[pixels * channels];
@@ -43,6 +33,47 @@ internal static class PngRawCodec
                 }
         }
         return data;
+    }
+
+    /// <summary>A palette PNG's pixels as palette indices (not colours), one byte per pixel: label images saved with a
+    /// palette (e.g. PASCAL VOC style masks) store the class in the index. Bit depths 1, 2, 4 and 8, not interlaced.</summary>
+    public static byte[] DecodePaletteIndices(PngStructure png, string path)
+    {
+        if (png.ColorType != 3) throw new ArgumentException("not a palette PNG");
+        if (png.Interlaced) throw new DataFormatException(path, "interlaced palette PNG label images are not supported; save the mask without interlacing");
+        int depth = png.BitDepth;
+        long stride = ((long)png.Width * depth + 7) / 8;
+        long expected = png.Height * (stride + 1);
+        if (expected > Array.MaxLength) throw new DataFormatException(path, $"PNG of {png.Width}x{png.Height} is too large to decode");
+        var raw = Inflate(png, expected, path);
+        Unfilter(raw, png.Height, (int)stride, 1, path);
+        var indices = new byte[(long)png.Width * png.Height];
+        int perByte = 8 / depth, mask = (1 << depth) - 1;
+        for (int y = 0; y < png.Height; y++)
+        {
+            var row = raw.AsSpan((int)(y * (stride + 1) + 1), (int)stride);
+            for (int x = 0; x < png.Width; x++)
+            {
+                int shift = 8 - depth * (x % perByte + 1);
+                indices[(long)y * png.Width + x] = (byte)((row[x / perByte] >> shift) & mask);
+            }
+        }
+        return indices;
+    }
+
+    static byte[] Inflate(PngStructure png, long expected, string path)
+    {
+        var raw = new byte[expected];
+        try
+        {
+            using var z = new ZLibStream(new MemoryStream(png.ImageData, writable: false), CompressionMode.Decompress);
+            int got = 0;
+            while (got < raw.Length) { int n = z.Read(raw, got, raw.Length - got); if (n == 0) break; got += n; }
+            if (got < raw.Length) throw new DataFormatException(path, $"truncated PNG image data ({got} of {raw.Length} bytes)");
+        }
+        // InvalidDataException for bad deflate data; ZLibException (an IOException) for states zlib itself rejects
+        catch (Exception e) when (e is InvalidDataException or IOException) { throw new DataFormatException(path, $"corrupt PNG image data ({e.Message})", e); }
+        return raw;
     }
 
     static void Unfilter(byte[] raw, int height, int stride, int bpp, string path)

@@ -183,9 +183,15 @@ public sealed class PredictionJob : IDisposable
             files = [input];
         }
         else throw new DataFormatException(input, "input not found (expected an image file or a folder of images)");
+        var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string file in files)
-            if (SamePath(file, PredictionOutputs.OutputPath(outDir, file)))
-                throw new ConfigurationException($"--out {outDir} would overwrite the input {file}");
+        {
+            string output = PredictionOutputs.OutputPath(outDir, file);
+            if (SamePath(file, output)) throw new ConfigurationException($"--out {outDir} would overwrite the input {file}");
+            if (!outputs.TryAdd(Path.GetFullPath(output), file))
+                throw new ConfigurationException($"inputs {outputs[Path.GetFullPath(output)]} and {file} would both be written as {output} " +
+                    $"(the nnU-Net channel suffix {PredictionOutputs.ChannelZeroSuffix} is dropped from output names); predict them into different output folders");
+        }
         return files;
     }
 
