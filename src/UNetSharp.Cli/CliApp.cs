@@ -77,11 +77,7 @@ public static class CliApp
     {
         bool processConsole = ReferenceEquals(stdout, Console.Out);
         var previous = AnsiConsole.Console;
-        var console = processConsole ? previous : AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No, Out = new AnsiConsoleOutput(stdout),
-        });
-        if (!processConsole) { console.Profile.Width = 200; AnsiConsole.Console = console; }
+        if (!processConsole) AnsiConsole.Console = InProcess.Console;
         using var output = CliOutput.Redirect(stdout, stderr);
         try
         {
@@ -90,13 +86,7 @@ public static class CliApp
                 stdout.WriteLine($"{Name} {Version}");
                 return Success;
             }
-            var app = new CommandApp();
-            app.Configure(config =>
-            {
-                Configure(config);
-                config.ConfigureConsole(console);
-            });
-            return app.Run(args);
+            return NewApp(processConsole ? previous : InProcess.Console).Run(args);
         }
         catch (UNetSharpException e) { return Fail(stderr, e.Message, BadInput); }
         catch (CommandAppException e) { return Fail(stderr, ArgumentErrors.Explain(e, args), BadInput); }
@@ -106,6 +96,40 @@ public static class CliApp
         {
             if (!processConsole) AnsiConsole.Console = previous;
         }
+    }
+
+    static CommandApp NewApp(IAnsiConsole console)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            Configure(config);
+            config.ConfigureConsole(console);
+        });
+        return app;
+    }
+
+    /// <summary>In-process runs share one plain console that writes to the caller's stdout through <see cref="CliOutput"/>,
+    /// which is async-local: concurrent runs (parallel tests) keep their outputs apart.</summary>
+    static class InProcess
+    {
+        public static readonly IAnsiConsole Console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(new ForwardingWriter()),
+        });
+
+        static InProcess() => Console.Profile.Width = 200;
+    }
+
+    /// <summary>Writes to whatever <see cref="CliOutput.Out"/> is for the current run.</summary>
+    sealed class ForwardingWriter : TextWriter
+    {
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+        public override void Write(char value) => CliOutput.Out.Write(value);
+        public override void Write(string? value) => CliOutput.Out.Write(value);
+        public override void WriteLine(string? value) => CliOutput.Out.WriteLine(value);
+        public override void Flush() => CliOutput.Out.Flush();
     }
 
     static int Fail(TextWriter stderr, string message, int code)

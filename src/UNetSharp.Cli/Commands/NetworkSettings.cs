@@ -46,7 +46,8 @@ public class NetworkSettings : CommandSettings
     public override ValidationResult Validate() =>
         DeepSupervision && NoDeepSupervision ? ValidationResult.Error("--deep-supervision and --no-deep-supervision contradict each other")
         : Cgm && NoCgm ? ValidationResult.Error("--cgm and --no-cgm contradict each other")
-        : ValidationResult.Success();
+        : FlagChecks.First(FlagChecks.OneOf("--dims", Dimensions, 2, 3), FlagChecks.AtLeast("--in-channels", InChannels, 1),
+            FlagChecks.AtLeast("--classes", Classes, 1), FlagChecks.AtLeast("--depth", Depth, 1));
 
     public NetworkConfig ToConfig()
     {

@@ -67,7 +67,8 @@ public sealed record NetworkConfig
 
     /// <summary>Default widths for a depth: 32·2^i, as the paper (32, 64, 128, 256, 512 at depth 4).</summary>
     public static IReadOnlyList<int> DefaultWidths(int depth, int baseWidth = 32) =>
-        Enumerable.Range(0, depth + 1).Select(i => baseWidth << i).ToArray();
+        depth is < 1 or > 8 ? throw new ConfigurationException($"depth must be between 1 and 8, got {depth}")
+        : Enumerable.Range(0, depth + 1).Select(i => baseWidth << i).ToArray();
 
     /// <summary>The skip topology this configuration describes (validates first).</summary>
     public SkipTopology Topology()
