@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using UNetSharp.Pipeline;
+using UNetSharp.Reporting;
 
 namespace UNetSharp.Cli.Commands;
 
@@ -26,6 +27,7 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
         var result = DemoRun.Run(new DemoOptions
         {
             OutDirectory = settings.Out, DataDirectory = settings.Data, Epochs = settings.Epochs, Images = settings.Images, Size = settings.Size, Seed = settings.Seed,
+            CurvePlotter = TrainingCurves.Plotter,
         }, RunConsole.EpochLines(), RunConsole.StatusLines(), cancellationToken);
         RunConsole.Summary(result);
         return 0;

@@ -25,7 +25,7 @@ public static class RunConsole
         AnsiConsole.MarkupLine($"{result.Epochs} epochs in {result.TrainingSeconds:F0} s on {result.TrainingCases} training cases; best epoch {result.BestEpoch}, {result.ValidationCases} validation cases");
         AnsiConsole.MarkupLine($"run folder  [bold]{Markup.Escape(Path.GetFullPath(result.RunDirectory))}[/]");
         AnsiConsole.MarkupLine($"metrics     {Markup.Escape(Path.GetFullPath(result.MetricsPath))}");
-        AnsiConsole.MarkupLine($"curves      {Markup.Escape(Path.GetFullPath(result.CurvesPath))}");
+        if (result.CurvesPath is not null) AnsiConsole.MarkupLine($"curves      {Markup.Escape(Path.GetFullPath(result.CurvesPath))}");
         AnsiConsole.MarkupLine($"overlays    {Markup.Escape(Path.GetFullPath(result.OverlayDirectory))}");
     }
 

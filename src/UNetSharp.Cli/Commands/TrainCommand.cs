@@ -6,6 +6,7 @@ using UNetSharp.Data.Layouts;
 using UNetSharp.Models;
 using UNetSharp.Pipeline;
 using UNetSharp.Planning;
+using UNetSharp.Reporting;
 using UNetSharp.Training;
 using UNetSharp.Training.Losses;
 
@@ -65,7 +66,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         var options = Resolve(s);
         AnsiConsole.MarkupLine($"[bold]train[/] {Markup.Escape(options.Plan.Architecture)} on {Markup.Escape(options.DataDirectory)} → {Markup.Escape(options.RunDirectory)}");
-        var result = TrainingRun.Run(options, RunConsole.EpochLines(), RunConsole.StatusLines(), cancellationToken);
+        var result = TrainingRun.Run(options with { CurvePlotter = TrainingCurves.Plotter }, RunConsole.EpochLines(), RunConsole.StatusLines(), cancellationToken);
         RunConsole.Summary(result);
         return 0;
     }

@@ -4,66 +4,127 @@ using System.IO.Compression;
 namespace UNetSharp.IO;
 
 /// <summary>
-/// Our own PNG pixel codec for what Skia does not give exactly: 16-bit samples (Skia decodes those to 8 bits or to
-/// premultiplied/colour-managed RGBA) and writing with full control over bit depth and colour type. Decoding covers
-/// non-interlaced gray, gray+alpha, RGB and RGBA at 8 or 16 bits; encoding writes filter type 0 rows.
+/// Our own PNG pixel codec, so the core library needs no imaging library and every sample comes back exactly (no
+/// premultiplied alpha, no colour management, 16-bit samples kept). Decoding covers every PNG colour type and bit depth,
+/// interlaced or not: gray (sub-byte gray scaled to 0..255, as libpng expands it), gray+alpha, RGB, RGBA and palette
+/// (expanded to RGB, or RGBA with a tRNS chunk). Encoding writes filter type 0 rows, 8 or 16 bits.
 /// </summary>
 internal static class PngRawCodec
 {
+    /// <summary>Adam7 passes: first column and row, column and row step.</summary>
+    static readonly (int X0, int Y0, int Dx, int Dy)[] Adam7 = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
+    static readonly (int X0, int Y0, int Dx, int Dy)[] Progressive = [(0, 0, 1, 1)];
+
+    /// <summary>[C, H, W] values in the file's range (0..255 for 8-bit and smaller, 0..65535 for 16-bit); C = <see cref="PngStructure.Channels"/>.</summary>
     public static float[] Decode(PngStructure png, string path)
     {
-        if (png.Interlaced) throw new DataFormatException(path, $"interlaced {png.BitDepth}-bit PNG is not supported");
-        if (png.ColorType == 3 || png.BitDepth < 8) throw new DataFormatException(path, "palette and sub-byte PNGs are decoded by Skia, not here");
-        int channels = png.Channels, sampleBytes = png.BitDepth / 8, bpp = channels * sampleBytes;
-        long stride = (long)png.Width * bpp;
-        long expected = png.Height * (stride + 1);
-        if (expected > Array.MaxLength) throw new DataFormatException(path, $"PNG of {png.Width}x{png.Height} is too large to decode");
-        var raw = Inflate(png, expected, path);
-        Unfilter(raw, png.Height, (int)stride, bpp, path);
+        var samples = Samples(png, path);
+        int spp = SamplesPerPixel(png), channels = png.Channels;
         long pixels = (long)png.Width * png.Height;
         var data = new float[pixels * channels];
-        for (int y = 0; y < png.Height; y++)
+        if (png.ColorType == 3)
         {
-            var row = raw.AsSpan((int)(y * (stride + 1) + 1), (int)stride);
-            for (int x = 0; x < png.Width; x++)
-                for (int c = 0; c < channels; c++)
-                {
-                    int o = x * bpp + c * sampleBytes;
-                    data[c * pixels + (long)y * png.Width + x] = sampleBytes == 2 ? BinaryPrimitives.ReadUInt16BigEndian(row[o..]) : row[o];
-                }
+            for (long i = 0; i < pixels; i++)
+            {
+                int index = PaletteIndex(png, samples[i], path);
+                for (int c = 0; c < 3; c++) data[c * pixels + i] = png.Palette[index * 3 + c];
+                if (channels == 4) data[3 * pixels + i] = index < png.Transparency.Length ? png.Transparency[index] : 255;
+            }
+            return data;
         }
+        // a tRNS colour key on gray or RGB adds no channel: the values are what the image holds
+        float scale = GrayScale(png);
+        for (long i = 0; i < pixels; i++)
+            for (int c = 0; c < channels; c++) data[c * pixels + i] = samples[i * spp + c] * scale;
         return data;
     }
 
+    /// <summary>Gray of 8 bits or fewer as one byte per pixel (the fast path for masks).</summary>
+    public static byte[] DecodeGray8(PngStructure png, string path)
+    {
+        if (png.ColorType != 0 || png.BitDepth > 8) throw new ArgumentException("not an 8-bit (or smaller) gray PNG");
+        var samples = Samples(png, path);
+        int scale = (int)GrayScale(png);
+        var bytes = new byte[samples.Length];
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)(samples[i] * scale);
+        return bytes;
+    }
+
     /// <summary>A palette PNG's pixels as palette indices (not colours), one byte per pixel: label images saved with a
-    /// palette (e.g. PASCAL VOC style masks) store the class in the index. Bit depths 1, 2, 4 and 8, not interlaced.</summary>
+    /// palette (e.g. PASCAL VOC style masks) store the class in the index, whatever colour the palette shows it in.</summary>
     public static byte[] DecodePaletteIndices(PngStructure png, string path)
     {
         if (png.ColorType != 3) throw new ArgumentException("not a palette PNG");
-        if (png.Interlaced) throw new DataFormatException(path, "interlaced palette PNG label images are not supported; save the mask without interlacing");
-        int depth = png.BitDepth;
-        long stride = ((long)png.Width * depth + 7) / 8;
-        long expected = png.Height * (stride + 1);
-        if (expected > Array.MaxLength) throw new DataFormatException(path, $"PNG of {png.Width}x{png.Height} is too large to decode");
-        var raw = Inflate(png, expected, path);
-        Unfilter(raw, png.Height, (int)stride, 1, path);
-        var indices = new byte[(long)png.Width * png.Height];
-        int perByte = 8 / depth, mask = (1 << depth) - 1;
-        for (int y = 0; y < png.Height; y++)
-        {
-            var row = raw.AsSpan((int)(y * (stride + 1) + 1), (int)stride);
-            for (int x = 0; x < png.Width; x++)
-            {
-                int shift = 8 - depth * (x % perByte + 1);
-                indices[(long)y * png.Width + x] = (byte)((row[x / perByte] >> shift) & mask);
-            }
-        }
+        var samples = Samples(png, path);
+        var indices = new byte[samples.Length];
+        for (int i = 0; i < indices.Length; i++) indices[i] = (byte)PaletteIndex(png, samples[i], path);
         return indices;
     }
 
-    static byte[] Inflate(PngStructure png, long expected, string path)
+    static int SamplesPerPixel(PngStructure png) => png.ColorType switch { 0 or 3 => 1, 4 => 2, 2 => 3, _ => 4 };
+
+    /// <summary>1-, 2- and 4-bit gray stretch to 0..255 (bit replication, what libpng and Skia return); everything else is kept.</summary>
+    static float GrayScale(PngStructure png) => png.ColorType == 0 && png.BitDepth < 8 ? 255 / ((1 << png.BitDepth) - 1) : 1;
+
+    static int PaletteIndex(PngStructure png, int index, string path)
     {
-        var raw = new byte[expected];
+        if (index * 3 >= png.Palette.Length) throw new DataFormatException(path, $"PNG pixel uses palette entry {index} of a {png.Palette.Length / 3}-entry palette");
+        return index;
+    }
+
+    /// <summary>Every pixel's samples in row order, interleaved; sub-byte samples unpacked but not scaled.</summary>
+    static ushort[] Samples(PngStructure png, string path)
+    {
+        int spp = SamplesPerPixel(png), depth = png.BitDepth, bpp = Math.Max(1, spp * depth / 8), width = png.Width;
+        var passes = png.Interlaced ? Adam7 : Progressive;
+        long total = 0;
+        foreach (var p in passes)
+        {
+            var (w, h) = PassSize(png, p);
+            if (w > 0 && h > 0) total += h * (RowBytes(w, spp, depth) + 1);
+        }
+        if (total > Array.MaxLength) throw new DataFormatException(path, $"PNG of {png.Width}x{png.Height} is too large to decode");
+        var raw = Inflate(png, total, path);
+        var samples = new ushort[checked((long)png.Width * png.Height * spp)];
+        int offset = 0, mask = (1 << Math.Min(depth, 8)) - 1;
+        foreach (var p in passes)
+        {
+            var (w, h) = PassSize(png, p);
+            if (w == 0 || h == 0) continue; // empty Adam7 passes have no bytes at all, not even filter bytes
+            int stride = (int)RowBytes(w, spp, depth);
+            Unfilter(raw.AsSpan(offset, h * (stride + 1)), h, stride, bpp, path);
+            for (int y = 0; y < h; y++)
+            {
+                var row = raw.AsSpan(offset + y * (stride + 1) + 1, stride);
+                long rowStart = (long)(p.Y0 + y * p.Dy) * width;
+                for (int x = 0; x < w; x++)
+                {
+                    long at = (rowStart + p.X0 + x * p.Dx) * spp;
+                    for (int c = 0; c < spp; c++)
+                    {
+                        int k = x * spp + c;
+                        samples[at + c] = depth switch
+                        {
+                            16 => BinaryPrimitives.ReadUInt16BigEndian(row[(2 * k)..]),
+                            8 => row[k],
+                            _ => (ushort)((row[k * depth / 8] >> (8 - depth - k * depth % 8)) & mask),
+                        };
+                    }
+                }
+            }
+            offset += h * (stride + 1);
+        }
+        return samples;
+    }
+
+    static (int Width, int Height) PassSize(PngStructure png, (int X0, int Y0, int Dx, int Dy) p) =>
+        ((png.Width - p.X0 + p.Dx - 1) / p.Dx, (png.Height - p.Y0 + p.Dy - 1) / p.Dy);
+
+    static long RowBytes(int width, int spp, int depth) => ((long)width * spp * depth + 7) / 8;
+
+    static byte[] Inflate(PngStructure png, long length, string path)
+    {
+        var raw = new byte[length];
         try
         {
             using var z = new ZLibStream(new MemoryStream(png.ImageData, writable: false), CompressionMode.Decompress);
@@ -76,14 +137,14 @@ internal static class PngRawCodec
         return raw;
     }
 
-    static void Unfilter(byte[] raw, int height, int stride, int bpp, string path)
+    static void Unfilter(Span<byte> raw, int height, int stride, int bpp, string path)
     {
         for (int y = 0; y < height; y++)
         {
             int start = y * (stride + 1);
             byte filter = raw[start];
-            var row = raw.AsSpan(start + 1, stride);
-            var prior = y > 0 ? raw.AsSpan(start - stride, stride) : Span<byte>.Empty;
+            var row = raw.Slice(start + 1, stride);
+            var prior = y > 0 ? raw.Slice(start - stride, stride) : Span<byte>.Empty;
             for (int i = 0; i < stride; i++)
             {
                 int a = i >= bpp ? row[i - bpp] : 0, b = y > 0 ? prior[i] : 0, c = i >= bpp && y > 0 ? prior[i - bpp] : 0;

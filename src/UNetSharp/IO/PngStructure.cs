@@ -17,6 +17,10 @@ internal sealed class PngStructure
     public int ColorType { get; private init; }
     public bool Interlaced { get; private init; }
     public bool HasTransparency { get; private init; }
+    /// <summary>PLTE entries as RGB triples (palette images; empty otherwise).</summary>
+    public byte[] Palette { get; private init; } = [];
+    /// <summary>tRNS payload: for palette images one alpha per entry (missing entries are opaque).</summary>
+    public byte[] Transparency { get; private init; } = [];
     /// <summary>The concatenated IDAT payloads (the zlib stream).</summary>
     public byte[] ImageData { get; private init; } = [];
 
@@ -29,6 +33,7 @@ internal sealed class PngStructure
         int at = 8, width = 0, height = 0, depth = 0, color = 0;
         bool interlaced = false, trns = false, seenHeader = false, seenEnd = false;
         var idat = new List<(int Start, int Length)>();
+        byte[] palette = [], transparency = [];
         while (!seenEnd)
         {
             if (file.Length - at < 12) throw new DataFormatException(path, "truncated PNG (chunk cut off)");
@@ -61,13 +66,18 @@ internal sealed class PngStructure
                     };
                     if (!validDepth) throw new DataFormatException(path, $"PNG colour type {color} with bit depth {depth} is invalid");
                     break;
-                case "tRNS": trns = true; break;
+                case "PLTE":
+                    if (length == 0 || length % 3 != 0 || length > 256 * 3) throw new DataFormatException(path, $"PNG palette (PLTE) of {length} bytes is not 1..256 RGB entries");
+                    palette = body.ToArray();
+                    break;
+                case "tRNS": trns = true; transparency = body.ToArray(); break;
                 case "IDAT": idat.Add((at + 8, (int)length)); break;
                 case "IEND": seenEnd = true; break;
             }
             at += 12 + (int)length;
         }
         if (idat.Count == 0) throw new DataFormatException(path, "PNG has no image data (IDAT)");
+        if (color == 3 && palette.Length == 0) throw new DataFormatException(path, "palette PNG has no palette (PLTE)");
         long compressed = idat.Sum(c => (long)c.Length);
         // deflate expands at most ~1032:1, so a tiny file claiming a huge image is refused before any pixel buffer exists
         int samples = color switch { 0 or 3 => 1, 4 => 2, 2 => 3, _ => 4 };
@@ -77,7 +87,8 @@ internal sealed class PngStructure
         var data = new byte[compressed];
         int to = 0;
         foreach (var (start, len) in idat) { file.Slice(start, len).CopyTo(data.AsSpan(to)); to += len; }
-        return new PngStructure { Width = width, Height = height, BitDepth = depth, ColorType = color, Interlaced = interlaced, HasTransparency = trns, ImageData = data };
+        return new PngStructure { Width = width, Height = height, BitDepth = depth, ColorType = color, Interlaced = interlaced, HasTransparency = trns, ImageData = data,
+            Palette = palette, Transparency = transparency };
     }
 
     static string Name(ReadOnlySpan<byte> type)

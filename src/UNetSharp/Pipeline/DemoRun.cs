@@ -31,6 +31,9 @@ public sealed record DemoOptions
             throw new ConfigurationException($"image size must be a multiple of 8 from 16 to 4096, got {Size}");
         if (DataDirectory is not null && !Directory.Exists(DataDirectory)) throw new DataFormatException(DataDirectory, "data folder not found");
     }
+
+    /// <summary>Draws curves.png (see <see cref="TrainRunOptions.CurvePlotter"/>); null: none.</summary>
+    public Reporting.ICurvePlotter? CurvePlotter { get; init; }
 }
 
 /// <summary>
@@ -59,6 +62,7 @@ public static class DemoRun
             Training = new TrainingConfig { Epochs = options.Epochs, LearningRate = 3e-3, WarmupEpochs = 1, Seed = options.Seed },
             BatchesPerEpoch = options.BatchesPerEpoch,
             DataSeed = options.Seed,
+            CurvePlotter = options.CurvePlotter,
         };
         return TrainingRun.Run(trainOptions, epochs, status, cancellation);
     }

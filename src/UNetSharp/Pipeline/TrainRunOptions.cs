@@ -1,4 +1,6 @@
+using System.Text.Json.Serialization;
 using UNetSharp.Planning;
+using UNetSharp.Reporting;
 using UNetSharp.Training;
 
 namespace UNetSharp.Pipeline;
@@ -45,4 +47,9 @@ public sealed record TrainRunOptions
         if (Overlays < 0) throw new ConfigurationException($"overlay count must be 0 or more, got {Overlays}");
         Training.Validate();
     }
+
+    /// <summary>Draws curves.png at the end (e.g. UNetSharp.Reporting's <c>TrainingCurves.Plotter</c>); null: no picture, history.csv only.
+    /// Not a setting of the run, so never saved.</summary>
+    [JsonIgnore]
+    public ICurvePlotter? CurvePlotter { get; init; }
 }

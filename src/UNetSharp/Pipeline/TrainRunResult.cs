@@ -1,7 +1,8 @@
 namespace UNetSharp.Pipeline;
 
-/// <summary>What a training run produced: where, how well at each depth, and which depth the plan now predicts at.</summary>
+/// <summary>What a training run produced: where, how well at each depth, and which depth the plan now predicts at.
+/// <see cref="CurvesPath"/> is null when the run had no curve plotter.</summary>
 public sealed record TrainRunResult(
     string RunDirectory, int ChosenDepth, IReadOnlyDictionary<int, double> DiceByDepth, IReadOnlyDictionary<int, double> SecondsPerCaseByDepth,
     int BestEpoch, double BestValidationScore, int Epochs, double TrainingSeconds, int TrainingCases, int ValidationCases,
-    string MetricsPath, string CurvesPath, string OverlayDirectory);
+    string MetricsPath, string? CurvesPath, string OverlayDirectory);

@@ -18,7 +18,8 @@ namespace UNetSharp.Pipeline;
 /// <summary>
 /// `unetsharp train` as one call: data → plan → train (with validation) → evaluate every pruned depth on the
 /// validation cases → choose the prediction depth → write metrics.json, cases.csv, history.csv, curves.png and
-/// overlays/ into the run folder (with plan.json, config.json, best.ckpt, last.ckpt).
+/// overlays/ into the run folder
+/// (curves.png only with a <see cref="TrainRunOptions.CurvePlotter"/>) (with plan.json, config.json, best.ckpt, last.ckpt).
 /// </summary>
 public static class TrainingRun
 {
@@ -121,8 +122,8 @@ public static class TrainingRun
         AtomicFile.WriteAllText(metricsPath, metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         results[chosen].Summary.WriteCsv(Path.Combine(run, CasesFileName));
 
-        string curves = Path.Combine(run, CurvesFileName);
-        TrainingCurves.Write(curves, last.History.Select(h => new CurvePoint(h.Epoch, h.TrainLoss, null, h.ValidationScore)).ToList());
+        string? curves = options.CurvePlotter is null ? null : Path.Combine(run, CurvesFileName);
+        if (curves is not null) options.CurvePlotter!.Write(curves, last.History.Select(h => new CurvePoint(h.Epoch, h.TrainLoss, null, h.ValidationScore)).ToList());
         string overlays = Path.Combine(run, OverlayFolder);
         foreach (var (c, prediction) in results[chosen].Predictions.Take(options.Overlays)) WriteOverlay(overlays, c, prediction);
 

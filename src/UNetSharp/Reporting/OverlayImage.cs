@@ -1,4 +1,3 @@
-using SkiaSharp;
 using UNetSharp.IO;
 
 namespace UNetSharp.Reporting;
@@ -6,11 +5,12 @@ namespace UNetSharp.Reporting;
 /// <summary>
 /// PNG pictures a person can check at a glance: the image in gray, the reference outlined in green, the
 /// prediction outlined in red (yellow where both agree). Contours are the region's boundary pixels (face
-/// connectivity), drawn at an integer zoom so small images stay readable.
+/// connectivity), drawn at an integer zoom so small images stay readable. Written as 8-bit RGB through our own PNG
+/// encoder, so the core library needs no imaging library.
 /// </summary>
 public static class OverlayImage
 {
-    static readonly SKColor Reference = new(40, 220, 60), Prediction = new(255, 40, 40), Both = new(255, 220, 0);
+    static readonly (byte R, byte G, byte B) Reference = (40, 220, 60), Prediction = (255, 40, 40), Both = (255, 220, 0);
 
     /// <summary>Writes an overlay of one 2D slice. <paramref name="image"/> is [H, W] in any range (scaled to its min–max); an empty <paramref name="reference"/> draws the prediction only.</summary>
     public static void Write(string path, ReadOnlySpan<float> image, int height, int width, ReadOnlySpan<int> prediction, ReadOnlySpan<int> reference = default, int zoom = 0)
@@ -24,18 +24,23 @@ public static class OverlayImage
         var predEdge = Edges(prediction, height, width);
         var refEdge = reference.IsEmpty ? new bool[height * width] : Edges(reference, height, width);
 
-        using var bitmap = new SKBitmap(width * zoom, height * zoom, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        int zh = height * zoom, zw = width * zoom;
+        long plane = (long)zh * zw;
+        var rgb = new float[3 * plane];
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
             {
                 int i = y * width + x;
                 byte g = (byte)Math.Clamp(float.IsFinite(image[i]) ? (image[i] - min) * scale : 0, 0, 255);
-                var color = predEdge[i] && refEdge[i] ? Both : predEdge[i] ? Prediction : refEdge[i] ? Reference : new SKColor(g, g, g);
+                var color = predEdge[i] && refEdge[i] ? Both : predEdge[i] ? Prediction : refEdge[i] ? Reference : (R: g, G: g, B: g);
                 for (int dy = 0; dy < zoom; dy++)
-                    for (int dx = 0; dx < zoom; dx++) bitmap.SetPixel(x * zoom + dx, y * zoom + dy, color);
+                    for (int dx = 0; dx < zoom; dx++)
+                    {
+                        long at = (long)(y * zoom + dy) * zw + x * zoom + dx;
+                        rgb[at] = color.R; rgb[plane + at] = color.G; rgb[2 * plane + at] = color.B;
+                    }
             }
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        AtomicFile.WriteAllBytes(path, data.AsSpan());
+        AtomicFile.WriteAllBytes(path, PngRawCodec.Encode(rgb, 3, zh, zw, 8));
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using UNetSharp.Pipeline;
 using UNetSharp.Planning;
+using UNetSharp.Reporting;
 using UNetSharp.Training;
 
 namespace UNetSharp.Tests.Pipeline;
@@ -15,7 +16,7 @@ public sealed class TrainingRunTests : IDisposable
     [Fact]
     public void ATinyRunWritesPlanCheckpointsMetricsCurvesAndOverlays()
     {
-        var result = DemoRun.Run(new DemoOptions { OutDirectory = dir, Images = 8, Size = 32, Epochs = 2, Seed = 3 } with { });
+        var result = DemoRun.Run(new DemoOptions { OutDirectory = dir, Images = 8, Size = 32, Epochs = 2, Seed = 3, CurvePlotter = TrainingCurves.Plotter });
         string run = Path.Combine(dir, "run");
         foreach (var file in new[] { "plan.json", "config.json", "best.ckpt", "last.ckpt", "history.csv", "metrics.json", "cases.csv", "curves.png" })
             Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing");
@@ -53,5 +54,7 @@ public sealed class TrainingRunTests : IDisposable
         Assert.Contains("already holds a run", e.Message);
         var resumed = TrainingRun.Run(options with { Resume = true, Training = new TrainingConfig { Epochs = 1 } });
         Assert.Equal(1, resumed.Epochs); // the saved run had its one epoch: resume finds nothing left to train and re-evaluates
+        Assert.Null(resumed.CurvesPath); // no plotter, no picture: the core library draws none itself
+        Assert.False(File.Exists(Path.Combine(dir, "run", TrainingRun.CurvesFileName)));
     }
 }

@@ -2,12 +2,17 @@ using UNetSharp.IO;
 
 namespace UNetSharp.Reporting;
 
-/// <summary>One point of a training curve.</summary>
-public sealed record CurvePoint(int Epoch, double TrainLoss, double? ValidationLoss, double? ValidationMetric);
-
 /// <summary>Loss and validation-metric curves as a PNG (ScottPlot): loss on the left axis, metric on the right.</summary>
 public static class TrainingCurves
 {
+    /// <summary>This plotter for a training run (<c>TrainRunOptions.CurvePlotter</c>), which the core library cannot draw itself.</summary>
+    public static ICurvePlotter Plotter { get; } = new ScottPlotCurves();
+
+    sealed class ScottPlotCurves : ICurvePlotter
+    {
+        public void Write(string path, IReadOnlyList<CurvePoint> points, string metricName = "validation Dice") => TrainingCurves.Write(path, points, metricName);
+    }
+
     public static void Write(string path, IReadOnlyList<CurvePoint> points, string metricName = "validation Dice", int width = 900, int height = 500)
     {
         var plot = new ScottPlot.Plot();
