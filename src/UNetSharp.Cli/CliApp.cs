@@ -25,8 +25,9 @@ public static class CliApp
     [
         ("info", typeof(InfoCommand.Settings)), ("train", typeof(TrainCommand.Settings)), ("demo", typeof(DemoCommand.Settings)),
         ("predict", typeof(PredictCommand.Settings)), ("export", typeof(ExportCommand.Settings)), ("evaluate", typeof(EvaluateCommand.Settings)),
-        ("data check", typeof(DataCheckCommand.Settings)),
+        ("data check", typeof(DataCheckCommand.Settings)), ("serve", typeof(ServeCommand.Settings)),
         ("bench loader", typeof(BenchLoaderCommand.Settings)), ("bench predict", typeof(BenchPredictCommand.Settings)), ("bench model", typeof(BenchModelCommand.Settings)),
+        ("bench serve", typeof(BenchServeCommand.Settings)),
     ];
 
     public static IReadOnlyList<string> Branches { get; } = ["data", "bench"];
@@ -37,6 +38,7 @@ public static class CliApp
         config.SetApplicationVersion(Version);
         config.PropagateExceptions();
         config.UseStrictParsing();
+        config.SetInterceptor(new NoRemainingArguments());
         config.AddCommand<InfoCommand>("info").WithDescription("Parameters and GFLOPs of a network at every pruned depth.")
             .WithExample("info", "--arch", "unet#", "--dims", "2", "--in-channels", "3", "--classes", "1", "--json")
             .WithExample("info", "--arch", "unet++", "--dims", "3", "--widths", "16,32,64", "--depth", "2", "--size", "64");
@@ -59,6 +61,8 @@ public static class CliApp
             data.AddCommand<DataCheckCommand>("check").WithDescription("Load every case once and report shapes, spacings, classes and problems.")
                 .WithExample("data", "check", "--data", "../shared/data/msd-hippocampus");
         });
+        config.AddCommand<ServeCommand>("serve").WithDescription("A segmentation web service with a viewer page (POST /v1/segment; docs/SERVE.md). ONNX models are not served yet.")
+            .WithExample("serve", "--model", "runs/isbi", "--port", "8080", "--token-file", "token.txt");
         config.AddBranch("bench", bench =>
         {
             bench.SetDescription("Benchmarks (results written to files).");
@@ -66,6 +70,8 @@ public static class CliApp
                 .WithExample("bench", "loader", "--data", "../shared/data/isbi2012-em", "--batches", "10");
             bench.AddCommand<BenchPredictCommand>("predict").WithDescription("Prediction latency per depth, TTA, BN folding and threads; CT-size volume memory.")
                 .WithExample("bench", "predict", "--depths", "1,2", "--dims", "2", "--size", "256");
+            bench.AddCommand<BenchServeCommand>("serve").WithDescription("Load test of `serve`: 8 clients, 256x256 PNGs at L1 and L4; latency percentiles, throughput, RSS, ratio to in-process.")
+                .WithExample("bench", "serve", "--requests", "100", "--depths", "1,4");
             bench.AddCommand<BenchModelCommand>("model").WithDescription("Forward and training-step speed per architecture and depth against GEMM/conv references.")
                 .WithExample("bench", "model", "--size", "256", "--batch", "4", "--archs", "unet#");
         });

@@ -28,11 +28,33 @@ public static class OnnxExporter
 
     public const string InputName = "image", LogitsName = "logits", PresenceName = "presence", ProbabilitiesName = "probabilities";
 
-    /// <summary>Writes the model atomically (temporary file, then rename).</summary>
-    public static void Export(SegmentationNetwork network, int depth, string path, OnnxExportOptions? options = null)
+    /// <summary>Writes the model atomically (temporary file, then rename). <paramref name="verify"/>, if given, gets the
+    /// temporary file first; when it throws, the temp is removed and nothing appears under <paramref name="path"/>.</summary>
+    public static void Export(SegmentationNetwork network, int depth, string path, OnnxExportOptions? options = null, Action<string>? verify = null)
     {
+        CheckOutput(path);
         byte[] bytes = ToBytes(network, depth, options);
-        AtomicFile.WriteAllBytes(path, bytes);
+        AtomicFile.Write(path, s => s.Write(bytes), verify);
+    }
+
+    /// <summary>
+    /// The output may be new or an ONNX model UNetSharp wrote before (replaced); a folder, or any other existing file
+    /// (a checkpoint, a config, somebody's model), is refused and left alone.
+    /// </summary>
+    public static void CheckOutput(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new ConfigurationException("ONNX output path is empty");
+        PathGuard.RequireFolderOrAbsent(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", "ONNX output folder");
+        if (Directory.Exists(path)) throw new ConfigurationException($"ONNX output {path} is a folder; name the .onnx file to write");
+        if (!File.Exists(path)) return;
+        bool ours;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            ours = stream.Length < int.MaxValue && ModelProto.Parser.ParseFrom(stream).ProducerName == "UNetSharp";
+        }
+        catch (InvalidProtocolBufferException) { ours = false; }
+        if (!ours) throw new ConfigurationException($"ONNX output {path} exists and is not an ONNX model written by UNetSharp; it is left alone");
     }
 
     /// <summary>The serialised ONNX model.</summary>

@@ -43,33 +43,40 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        OnnxExporter.CheckOutput(settings.Out!);
         // Unfolded: the exporter folds batch norm itself, in double precision, from the original statistics.
         using var model = PredictionModel.Load(settings.Model!, foldBatchNorm: false);
         var network = model.Network;
         int depth = settings.Depth ?? model.Plan.PredictionDepth ?? network.Config.Depth;
         long[]? size = settings.Size is null ? null : NetworkSettings.ParseSize(settings.Size, network.Config.Dimensions);
+        // the check runs TorchSharp at the fixed size, which needs a multiple of 2^L of the whole network
+        if (size is not null && !settings.NoCheck && size.Any(s => s % network.Config.SizeMultiple != 0))
+            throw new ConfigurationException($"--size {settings.Size}: every axis must be a multiple of 2^{network.Config.Depth} = {network.Config.SizeMultiple} for this depth-{network.Config.Depth} model (or pass --no-check)");
         var options = new OnnxExportOptions { InputSize = size, Probabilities = settings.Probabilities, Plan = model.Plan, Source = Path.GetFileName(model.WeightsPath) };
-        OnnxExporter.Export(network, depth, settings.Out!, options);
+        // written to a temporary file, checked there, and only then renamed: a model that fails the check never appears
+        try { OnnxExporter.Export(network, depth, settings.Out!, options, settings.NoCheck ? null : temp => Check(model, depth, size, temp, settings.Out!)); }
+        catch (ConfigurationException e) when (settings.Size is not null && e.Message.StartsWith("input size", StringComparison.Ordinal))
+        {
+            throw new ConfigurationException($"--size {settings.Size}: {e.Message}");
+        }
 
         AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(Path.GetFullPath(settings.Out!))}[/] ({new FileInfo(settings.Out!).Length / 1e6:F1} MB): " +
             $"{Markup.Escape(network.Topology.Name)} {network.Config.Dimensions}D at depth {depth} of {network.Config.Depth}, opset {OnnxExporter.Opset}, " +
             $"input {(size is null ? "dynamic" : string.Join("x", size))}");
-        if (!settings.NoCheck) Check(model, depth, size, settings.Out!);
         return 0;
     }
 
-    /// <summary>Runs the file with ONNX Runtime and TorchSharp on one random input, at a size TorchSharp accepts
-    /// (the fixed size when it is a multiple of 2^L, else the plan's patch); a mismatch deletes the file.</summary>
-    static void Check(PredictionModel model, int depth, long[]? size, string path)
+    /// <summary>Runs the (temporary) file with ONNX Runtime and TorchSharp on one random input, at the fixed size, else the
+    /// plan's patch; a mismatch throws, so the file is never renamed to <paramref name="output"/>.</summary>
+    static void Check(PredictionModel model, int depth, long[]? size, string path, string output)
     {
         var network = model.Network;
-        var check = size is not null && size.All(s => s % network.Config.SizeMultiple == 0) ? size : model.Plan.PatchSize.Select(p => (long)p).ToArray();
+        var check = size ?? model.Plan.PatchSize.Select(p => (long)p).ToArray();
         var comparison = OnnxVerification.Compare(network, depth, path, check);
         string presence = comparison.MaxPresenceDifference is { } p ? $", presence {p:G2}" : "";
         AnsiConsole.MarkupLine($"ONNX Runtime vs TorchSharp on a random {string.Join("x", check)} input: max |Δ| logits {comparison.MaxLogitsDifference:G2}{presence}");
         double worst = Math.Max(comparison.MaxLogitsDifference, comparison.MaxPresenceDifference ?? 0);
         if (worst <= Tolerance) return;
-        File.Delete(path);   // never leave a model behind that computes something else
-        throw new UNetSharpException($"{path}: exported model differs from the network by {worst:G3} (> {Tolerance}); file removed");
+        throw new UNetSharpException($"{output}: exported model differs from the network by {worst:G3} (> {Tolerance}); nothing written");
     }
 }

@@ -59,7 +59,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             FlagChecks.AtLeast("--threads", Threads, 1), FlagChecks.AtLeast("--max-cases", MaxCases, 2), FlagChecks.OneOf("--dims", Dims, 2, 3),
             FlagChecks.OneOf("--binary-foreground", BinaryForeground, 0, 255),
             FlagChecks.Positive("--lr", Lr), FlagChecks.Positive("--clip", Clip), FlagChecks.NonNegative("--weight-decay", WeightDecay),
-            FlagChecks.NonNegative("--warmup", Warmup), FlagChecks.OpenUnit("--val-fraction", ValFraction), FlagChecks.Folder("--out", Out));
+            FlagChecks.NonNegative("--warmup", Warmup), FlagChecks.OpenUnit("--val-fraction", ValFraction), FlagChecks.Folder("--out", Out),
+            Resume == true && Out is not null && !Directory.Exists(Out) ? Spectre.Console.ValidationResult.Error($"--resume: there is no run folder at --out {Out}") : Spectre.Console.ValidationResult.Success());
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)

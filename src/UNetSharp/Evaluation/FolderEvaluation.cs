@@ -7,7 +7,7 @@ namespace UNetSharp.Evaluation;
 /// <summary>
 /// Scores a folder of predicted label maps against a folder of references, pairing files by stem (name without
 /// .nii.gz/.nii/.png/.tif/.tiff), so a.png may be scored against a.nii.gz. Unpaired files and pairs on different grids
-/// (shape; spacing where both files are NIfTI) are listed in the result, not scored and not hidden. Spacing comes from
+/// (shape; spacing, origin and orientation where both files are NIfTI) are listed in the result, not scored and not hidden. Spacing comes from
 /// the reference (1.0 per axis for PNG/TIFF). A file that cannot be read throws <see cref="DataFormatException"/> naming it.
 /// </summary>
 public static class FolderEvaluation
@@ -67,11 +67,13 @@ public static class FolderEvaluation
     /// </summary>
     public static string OutputDir(string? output, string predictionDir, string referenceDir)
     {
-        string dir = Path.GetFullPath(output ?? predictionDir);
-        string refs = Path.TrimEndingDirectorySeparator(Path.GetFullPath(referenceDir));
-        if (dir == refs || dir.StartsWith(refs + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new ConfigurationException($"output folder {dir} is inside the reference folder {refs}; choose another with --out");
-        return dir;
+        string dir = output ?? predictionDir;
+        PathGuard.RequireFolderOrAbsent(dir, "output folder");
+        // real paths: a symlink to the references, or refs/.., must not pass for another folder
+        PathGuard.RefuseOverlap(dir, "output folder", referenceDir, "reference folder");
+        // a user's own summary.json or cases.csv there is refused now, before the (long) evaluation
+        OutputLedger.RefuseForeign(dir, [Path.Combine(dir, FolderEvaluationResult.CasesFile), Path.Combine(dir, FolderEvaluationResult.SummaryFile)]);
+        return Path.GetFullPath(dir);
     }
 
     static Dictionary<string, string> List(string dir, string what)
@@ -99,18 +101,24 @@ public static class FolderEvaluation
         if (prediction.IsNifti && reference.IsNifti && !CasePairing.SameSpacing(prediction.Spacing, reference.Spacing))
             return $"prediction spacing [{string.Join(",", prediction.Spacing.Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)))}] " +
                    $"differs from reference spacing [{string.Join(",", reference.Spacing.Select(v => v.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)))}]";
+        // same grid size, different place in the patient: a shifted or flipped prediction must not score Dice 1
+        if (prediction.Header is { } p && reference.Header is { } r)
+            return NiftiGeometry.Mismatch(p, r, "prediction", "reference");
         return null;
     }
 
     static int[] Foreground(int[] values) => values.Select(v => v != 0 ? 1 : 0).ToArray();
 
     /// <summary>A label file as read, before the binary 0/255 mapping.</summary>
-    sealed record LabelMap(int[] Values, int[] Shape, double[] Spacing, bool IsNifti)
+    sealed record LabelMap(int[] Values, int[] Shape, double[] Spacing, NiftiHeader? Header)
     {
+        public bool IsNifti => Header is not null;
+
         public static LabelMap Read(string path)
         {
-            var (values, shape, spacing) = ImageFile.ReadLabels(path);
-            return new LabelMap(values, shape, spacing, NiftiFile.IsNiftiPath(path));
+            var file = ImageFile.ReadLabelFile(path);
+            FiniteValues.RequireSpacing(file.Spacing, path);
+            return new LabelMap(file.Labels, file.Shape, file.Spacing, file.Header);
         }
 
         /// <summary>Class indices: 0/255 masks become 0/1 by the paired-folder layout's rule.</summary>

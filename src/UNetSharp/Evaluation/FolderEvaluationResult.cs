@@ -87,6 +87,10 @@ public sealed class FolderEvaluationResult
     /// <summary>Writes summary.json and cases.csv into <paramref name="dir"/>, each atomically.</summary>
     public void Write(string dir)
     {
+        string[] outputs = [Path.Combine(dir, CasesFile), Path.Combine(dir, SummaryFile)];
+        OutputLedger.RefuseForeign(dir, outputs);
+        Directory.CreateDirectory(dir);
+        OutputLedger.Record(dir, outputs);
         AtomicFile.WriteAllText(Path.Combine(dir, CasesFile), Summary.ToCsv());
         AtomicFile.WriteAllText(Path.Combine(dir, SummaryFile), ToJson());
     }

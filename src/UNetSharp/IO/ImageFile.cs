@@ -33,26 +33,36 @@ public static class ImageFile
         var h = nifti.Header;
         if (h.Rank < 2) throw new DataFormatException(path, $"{h.Rank}-dimensional NIfTI image; expected 2D, 3D or 4D");
         int bits = 8 * h.BytesPerVoxel;
-        return new RasterImage(nifti.ToFloat32(), h.Channels, h.SpatialShape, bits, h.Spacing);
+        return new RasterImage(nifti.ToFloat32(), h.Channels, h.SpatialShape, bits, h.Spacing) { Header = h };
     }
 
     /// <summary>A label map (one channel, whole numbers) with its shape [(D,) H, W] and spacing.</summary>
     public static (int[] Labels, int[] Shape, double[] Spacing) ReadLabels(string path)
+    {
+        var file = ReadLabelFile(path);
+        return (file.Labels, file.Shape, file.Spacing);
+    }
+
+    /// <summary>As <see cref="ReadLabels"/>, with the NIfTI header (world geometry) where the file has one.</summary>
+    public static LabelFile ReadLabelFile(string path)
     {
         if (NiftiFile.IsNiftiPath(path))
         {
             var nifti = NiftiFile.Read(path);
             var h = nifti.Header;
             if (h.Rank < 2 || h.Channels != 1) throw new DataFormatException(path, $"label image has dims [{string.Join(",", h.Sizes)}]; expected one 2D or 3D volume");
-            return (nifti.ToInt32Labels(path), h.SpatialShape, h.Spacing);
+            return new LabelFile(nifti.ToInt32Labels(path), h.SpatialShape, h.Spacing, h);
         }
         if (path.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && PngFile.TryReadByteLabels(path) is var (pixels, height, width))
         {
             var labels = new int[pixels.Length];
             for (int i = 0; i < labels.Length; i++) labels[i] = pixels[i];
-            return (labels, [height, width], [1.0, 1.0]);
+            return new LabelFile(labels, [height, width], [1.0, 1.0], null);
         }
         var image = Read(path);
-        return (image.ToLabels(path), image.Shape, image.Spacing);
+        return new LabelFile(image.ToLabels(path), image.Shape, image.Spacing, null);
     }
 }
+
+/// <summary>A label map as read: values, spatial shape, spacing, and the NIfTI header where there is one.</summary>
+public sealed record LabelFile(int[] Labels, int[] Shape, double[] Spacing, NiftiHeader? Header);

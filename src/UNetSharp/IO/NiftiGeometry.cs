@@ -58,4 +58,42 @@ public static class NiftiGeometry
         }
         return result;
     }
+
+    /// <summary>Largest origin difference (mm) two images of one grid may show: float32 header rounding is far below it.</summary>
+    public const double OriginTolerance = 1e-3;
+
+    /// <summary>Largest difference of a direction cosine two images of one grid may show.</summary>
+    public const double DirectionTolerance = 1e-4;
+
+    /// <summary>
+    /// Null when <paramref name="a"/> and <paramref name="b"/> place their voxels at the same world positions (origin and
+    /// axis directions of <see cref="BestAffine"/> within the tolerances); otherwise what differs, naming them
+    /// <paramref name="nameA"/> and <paramref name="nameB"/>. Voxel sizes are the spacing check's business.
+    /// </summary>
+    public static string? Mismatch(NiftiHeader a, NiftiHeader b, string nameA, string nameB)
+    {
+        var x = BestAffine(a);
+        var y = BestAffine(b);
+        double shift = Math.Sqrt(Enumerable.Range(0, 3).Sum(r => (x[r, 3] - y[r, 3]) * (x[r, 3] - y[r, 3])));
+        if (!(shift <= OriginTolerance))
+            return $"{nameA} origin ({Origin(x)}) differs from {nameB} origin ({Origin(y)}) by {shift:G4} mm";
+        for (int c = 0; c < 3; c++)
+        {
+            double nx = Norm(x, c), ny = Norm(y, c);
+            for (int r = 0; r < 3; r++)
+            {
+                double dx = nx > 0 ? x[r, c] / nx : 0, dy = ny > 0 ? y[r, c] / ny : 0;
+                if (!(Math.Abs(dx - dy) <= DirectionTolerance))
+                    return $"{nameA} orientation differs from {nameB} orientation (voxel axis {c} points along ({Direction(x, c, nx)}) vs ({Direction(y, c, ny)}))";
+            }
+        }
+        return null;
+    }
+
+    static double Norm(double[,] m, int c) => Math.Sqrt(m[0, c] * m[0, c] + m[1, c] * m[1, c] + m[2, c] * m[2, c]);
+
+    static string Origin(double[,] m) => string.Join(", ", Enumerable.Range(0, 3).Select(r => m[r, 3].ToString("G6", System.Globalization.CultureInfo.InvariantCulture)));
+
+    static string Direction(double[,] m, int c, double norm) =>
+        string.Join(", ", Enumerable.Range(0, 3).Select(r => (norm > 0 ? m[r, c] / norm : 0).ToString("F4", System.Globalization.CultureInfo.InvariantCulture)));
 }

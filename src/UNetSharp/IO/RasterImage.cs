@@ -23,6 +23,9 @@ public sealed class RasterImage
     /// <summary>Bits per sample in the file (8, 16, 32); 32 also for float data.</summary>
     public int BitDepth { get; }
     public double[] Spacing { get; }
+
+    /// <summary>The NIfTI header the image came from (its world geometry); null for PNG/TIFF.</summary>
+    public NiftiHeader? Header { get; init; }
     public long Voxels => Shape.Aggregate(1L, (a, b) => a * b);
 
     /// <summary>One channel of <paramref name="channel"/>, copied.</summary>

@@ -31,6 +31,7 @@ public sealed class TileGrid
     /// <summary>Tile starts per axis, in padded coordinates.</summary>
     public int[][] Starts { get; }
 
+    /// <summary>Tiles in the grid; <see cref="Plan"/> keeps it within <see cref="MaxTiles"/>.</summary>
     public int TileCount => Starts.Aggregate(1, (n, s) => n * s.Length);
 
     /// <summary>Every tile's start, slowest axis first.</summary>
@@ -63,25 +64,51 @@ public sealed class TileGrid
         var padded = new int[dims];
         var tile = new int[dims];
         var starts = new int[dims][];
+        long tiles = 1, paddedVoxels = 1;
         for (int a = 0; a < dims; a++)
         {
-            int toMultiple = RoundUp(imageShape[a], multiple);
-            tile[a] = tileSize?[a] ?? Math.Min(toMultiple, autoTile);
-            padded[a] = Math.Max(toMultiple, tile[a]);
-            starts[a] = AxisStarts(padded[a], tile[a], overlap);
+            long toMultiple = RoundUp(imageShape[a], multiple);
+            if (toMultiple > int.MaxValue) throw new ConfigurationException($"image axis {a} of {imageShape[a]} voxels is too large to tile");
+            tile[a] = tileSize?[a] ?? (int)Math.Min(toMultiple, autoTile);
+            padded[a] = (int)Math.Max(toMultiple, tile[a]);
+            // sizes come from files and settings: products are checked here, never left to wrap or to the allocator
+            paddedVoxels = MultiplyWithin(paddedVoxels, padded[a], MaxPaddedVoxels,
+                () => $"tile size {string.Join("x", tileSize ?? tile)} on an image of {string.Join("x", imageShape)} needs a padded volume over {MaxPaddedVoxels} voxels");
+            long count = AxisTileCount(padded[a], tile[a], overlap);
+            tiles = MultiplyWithin(tiles, count, MaxTiles,
+                () => $"tile size {string.Join("x", tile.Take(a + 1))} with overlap {overlap} needs over {MaxTiles} tiles for an image of {string.Join("x", imageShape)}; use a larger tile or a smaller overlap");
+            starts[a] = AxisStarts(padded[a], tile[a], count);
         }
         return new TileGrid(imageShape.ToArray(), padded, tile, starts);
     }
 
+    /// <summary>Most tiles one image may need (far beyond any sensible tile/overlap choice, far below a wrapped count).</summary>
+    public const long MaxTiles = 10_000_000;
+
+    /// <summary>Largest padded image (voxels): one float per voxel and class must fit a tensor the accumulator can hold.</summary>
+    public const long MaxPaddedVoxels = int.MaxValue;
+
+    static long MultiplyWithin(long a, long b, long limit, Func<string> message)
+    {
+        if (b > 0 && a > limit / b) throw new ConfigurationException(message());
+        return a * b;
+    }
+
+    static long AxisTileCount(int size, int tile, double overlap)
+    {
+        if (size == tile) return 1;
+        double count = Math.Ceiling((size - tile) / (tile * (1 - overlap))) + 1;
+        return count > MaxTiles ? MaxTiles + 1 : (long)count;
+    }
+
     /// <summary>nnU-Net's steps: the fewest tiles whose step is at most tile·(1 − overlap), spread evenly, rounded.</summary>
-    static int[] AxisStarts(int size, int tile, double overlap)
+    static int[] AxisStarts(int size, int tile, long tiles)
     {
         if (size == tile) return new[] { 0 };
-        double targetStep = tile * (1 - overlap);
-        int count = (int)Math.Ceiling((size - tile) / targetStep) + 1;
+        int count = (int)tiles;
         double step = (double)(size - tile) / (count - 1);
         return Enumerable.Range(0, count).Select(i => (int)Math.Round(step * i, MidpointRounding.AwayFromZero)).ToArray();
     }
 
-    static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+    static long RoundUp(int value, int multiple) => ((long)value + multiple - 1) / multiple * multiple;
 }

@@ -20,18 +20,6 @@ public sealed record DemoOptions
     public int BatchesPerEpoch { get; init; } = 12;
     public int Seed { get; init; } = 7;
 
-    /// <summary>Checked before anything is written: the demo network has depth 3, so images are multiples of 2^3.</summary>
-    public void Validate()
-    {
-        if (Epochs < 1) throw new ConfigurationException($"epochs must be at least 1, got {Epochs}");
-        if (BatchesPerEpoch < 1) throw new ConfigurationException($"batches per epoch must be at least 1, got {BatchesPerEpoch}");
-        if (DataDirectory is null && Images < 2) throw new ConfigurationException($"images must be at least 2 (one to train, one to validate), got {Images}");
-        if (DataDirectory is null && Images > 100_000) throw new ConfigurationException($"images must be at most 100000, got {Images}");
-        if (DataDirectory is null && (Size is < 16 or > 4096 || Size % 8 != 0))
-            throw new ConfigurationException($"image size must be a multiple of 8 from 16 to 4096, got {Size}");
-        if (DataDirectory is not null && !Directory.Exists(DataDirectory)) throw new DataFormatException(DataDirectory, "data folder not found");
-    }
-
     /// <summary>Draws curves.png (see <see cref="TrainRunOptions.CurvePlotter"/>); null: none.</summary>
     public Reporting.ICurvePlotter? CurvePlotter { get; init; }
 }
@@ -43,17 +31,22 @@ public sealed record DemoOptions
 /// </summary>
 public static class DemoRun
 {
+    /// <summary>Marks a folder the demo made; only such a folder's data/ and run/ are ever deleted (to start afresh).</summary>
+    public const string MarkerFile = ".unetsharp-demo";
+
     public static TrainRunResult Run(DemoOptions options, IProgress<EpochReport>? epochs = null, IProgress<string>? status = null, CancellationToken cancellation = default)
     {
-        options.Validate();
+        Validate(options);
         string data = options.DataDirectory ?? Path.Combine(options.OutDirectory, "data");
+        string run = Path.Combine(options.OutDirectory, "run");
+        PrepareOutput(options);
+        Directory.CreateDirectory(options.OutDirectory);
+        AtomicFile.WriteAllText(Path.Combine(options.OutDirectory, MarkerFile), "written by unetsharp demo; its data/ and run/ folders are replaced by the next demo run\n");
         if (options.DataDirectory is null)
         {
             status?.Report($"writing {options.Images} synthetic {options.Size}x{options.Size} cell images to {data}");
             WriteSyntheticCells(data, options);
         }
-        string run = Path.Combine(options.OutDirectory, "run");
-        if (Directory.Exists(run)) Directory.Delete(run, recursive: true); // the demo always starts afresh
         var trainOptions = new TrainRunOptions
         {
             DataDirectory = data,
@@ -65,6 +58,42 @@ public static class DemoRun
             CurvePlotter = options.CurvePlotter,
         };
         return TrainingRun.Run(trainOptions, epochs, status, cancellation);
+    }
+
+    /// <summary>Every setting checked before the first file is written.</summary>
+    public static void Validate(DemoOptions options)
+    {
+        if (options.Epochs < 1) throw new ConfigurationException($"demo epochs must be at least 1, got {options.Epochs}");
+        if (options.BatchesPerEpoch < 1) throw new ConfigurationException($"demo batches per epoch must be at least 1, got {options.BatchesPerEpoch}");
+        if (options.DataDirectory is null)
+        {
+            if (options.Images is < 2 or > 100_000) throw new ConfigurationException($"demo images must be in 2..100000 (one to train, one to validate), got {options.Images}");
+            // the demo network has depth 3: every side a multiple of 2^3
+            if (options.Size is < 8 or > 4096 || options.Size % 8 != 0) throw new ConfigurationException($"demo image size must be a multiple of 8 in 8..4096, got {options.Size}");
+            if ((long)options.Images * options.Size * options.Size > int.MaxValue)
+                throw new ConfigurationException($"demo data set of {options.Images} images of {options.Size}x{options.Size} pixels is too large (over {int.MaxValue} pixels)");
+        }
+        else if (!Directory.Exists(options.DataDirectory)) throw new DataFormatException(options.DataDirectory, "data folder not found");
+    }
+
+    /// <summary>
+    /// The output folder is new, empty, or one an earlier demo made (it holds <see cref="MarkerFile"/>): only then are
+    /// its data/ and run/ replaced. Anything else is somebody's folder and is refused, never deleted.
+    /// </summary>
+    static void PrepareOutput(DemoOptions options)
+    {
+        string output = options.OutDirectory;
+        PathGuard.RequireFolderOrAbsent(output, "demo output folder");
+        if (options.DataDirectory is not null) PathGuard.RefuseOverlap(output, "demo output folder", options.DataDirectory, "data folder");
+        if (!Directory.Exists(output) || !Directory.EnumerateFileSystemEntries(output).Any()) return;
+        if (!File.Exists(Path.Combine(output, MarkerFile)))
+            throw new ConfigurationException($"demo output folder {output} already holds files the demo did not write; choose a new or empty folder");
+        foreach (string mine in new[] { "run", "data" })
+        {
+            string path = Path.Combine(output, mine);
+            if (Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is null) Directory.Delete(path, recursive: true);
+            else if (File.Exists(path) || Directory.Exists(path)) throw new ConfigurationException($"{path} is not a folder the demo made; it is left alone");
+        }
     }
 
     static void WriteSyntheticCells(string folder, DemoOptions options)

@@ -35,6 +35,7 @@ public static class TrainingRun
         options.Validate();
         var data = DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout);
         string run = options.RunDirectory;
+        TrainingPreflight.CheckRunFolder(run, options.DataDirectory);
         ExperimentPlan plan;
         if (options.Resume)
         {
@@ -44,8 +45,13 @@ public static class TrainingRun
         {
             if (File.Exists(Path.Combine(run, Trainer.LastCheckpointName)))
                 throw new ConfigurationException($"{run} already holds a run: pass --resume to continue it, or choose another --out");
+            // everything that can be refused is refused before the run folder is written: every case, the plan, the split, the loader
+            var labelValues = TrainingPreflight.CheckData(data, status);
             status?.Report($"planning from {data.Count} cases in {data.Root}");
-            plan = ExperimentPlanner.Plan(data, options.Plan);
+            plan = ExperimentPlanner.Plan(data, options.Plan, labelValues);
+            options.Training.Validate();
+            Split(data.Count, options);
+            TrainingPreflight.CheckLoader(new LoaderOptions { PatchSize = plan.PatchSize.ToArray(), BatchSize = plan.BatchSize, BatchesPerEpoch = options.BatchesPerEpoch });
             Directory.CreateDirectory(run);
             plan.Save(run);
             AtomicFile.WriteAllText(Path.Combine(run, ConfigFileName), JsonSerializer.Serialize(options, new JsonSerializerOptions { WriteIndented = true }));

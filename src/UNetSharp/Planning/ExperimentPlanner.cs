@@ -15,7 +15,12 @@ public static class ExperimentPlanner
     const int MaxPatch2D = 256, MaxPatch3D = 128;
     const long MaxPatchVoxels3D = 96L * 96 * 96;
 
-    public static ExperimentPlan Plan(SegmentationDataset data, PlanOptions options)
+    /// <summary>Most input values one training batch may hold (a float tensor of 8 GiB).</summary>
+    public const long MaxBatchValues = int.MaxValue;
+
+    /// <param name="labelValues">Label values of every case where known (<see cref="DatasetCheck.Require"/>); otherwise the
+    /// class values come from the sampled cases and the declared labels only.</param>
+    public static ExperimentPlan Plan(SegmentationDataset data, PlanOptions options, IEnumerable<int>? labelValues = null)
     {
         if (data.Count == 0) throw new DataFormatException(data.Root, "the data set has no cases");
         var meta = data.Metadata;
@@ -27,6 +32,7 @@ public static class ExperimentPlanner
         foreach (var c in sample)
             if (c.Label is { } label) foreach (int v in label.Distinct()) values.Add(v);
         foreach (int declared in meta.Classes.Keys) values.Add(declared);
+        if (labelValues is not null) values.UnionWith(labelValues);
         if (values.Count < 2) throw new DataFormatException(data.Root, "no foreground label found in the sampled cases");
         if (values.Min() < 0) throw new DataFormatException(data.Root, $"negative label value {values.Min()}");
         var classValues = values.ToArray();
@@ -45,6 +51,12 @@ public static class ExperimentPlanner
         var patch = options.PatchSize ?? PatchFor(sample, dims, network.SizeMultiple);
         if (patch.Count != dims || patch.Any(p => p <= 0 || p % network.SizeMultiple != 0))
             throw new ConfigurationException($"patch size {string.Join("x", patch)} must have {dims} axes, each a positive multiple of 2^{depth} = {network.SizeMultiple}");
+        int batch = options.BatchSize ?? (dims == 2 ? 8 : 2);
+        if (batch < 1) throw new ConfigurationException($"batch size must be at least 1, got {batch}");
+        // one batch is one float tensor [batch, channels, patch...]: checked here rather than wrapped or left to the allocator
+        long batchValues = patch.Aggregate((long)batch * meta.Channels, (n, p) => n > MaxBatchValues ? n : n * p);
+        if (batchValues > MaxBatchValues)
+            throw new ConfigurationException($"patch size {string.Join("x", patch)} with batch size {batch} and {meta.Channels} channel(s) needs over {MaxBatchValues} values per batch");
 
         var normalization = Enumerable.Range(0, meta.Channels).Select(ch =>
         {
@@ -56,7 +68,7 @@ public static class ExperimentPlanner
         return new ExperimentPlan
         {
             Network = network, Normalization = normalization, PatchSize = patch.ToArray(),
-            BatchSize = options.BatchSize ?? (dims == 2 ? 8 : 2), Layout = options.Layout, ClassValues = classValues,
+            BatchSize = batch, Layout = options.Layout, ClassValues = classValues,
             Modalities = meta.Modalities.ToArray(),
         };
     }

@@ -76,10 +76,20 @@ public sealed class CliAppTests : IDisposable
     [InlineData("bench predict --depths 1,9", "error: depths must each be between 1 and 4 (the benchmarked networks' depth), got 1,9")]
     [InlineData("bench loader --workers 8", "error: --workers must be 1 or 2, got 8")]
     [InlineData("info --no-cgm --cgm", "error: --cgm and --no-cgm contradict each other")]
+    [InlineData("bench model -- --repeats 0", "error: unexpected arguments '--repeats' '0': no unetsharp command takes arguments after '--'")]
     public void BadArgumentsGiveOneLineNamingTheFlagAndExitTwo(string line, string expected)
     {
         Assert.Equal(CliApp.BadInput, Cli(line.Split(' ')));
         Assert.Equal(expected, stderr.ToString().TrimEnd());
+    }
+
+    [Fact]
+    public void ResumeOfAMissingRunNamesTheRunFolder()
+    {
+        Directory.CreateDirectory(Dir("data"));
+        Assert.Equal(CliApp.BadInput, Cli("train", "--resume", "--data", Dir("data"), "--out", Dir("runs/missing")));
+        Assert.Equal($"error: --resume: there is no run folder at --out {Dir("runs/missing")}", stderr.ToString().TrimEnd());
+        Assert.False(Directory.Exists(Dir("runs")));
     }
 
     [Fact]

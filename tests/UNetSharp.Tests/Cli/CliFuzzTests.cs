@@ -37,6 +37,8 @@ public sealed class CliFuzzTests : IDisposable
         (["bench", "loader"], _ => ["--data", missing]),
         (["bench", "predict"], _ => ["--repeats", "0"]),
         (["bench", "model"], _ => ["--repeats", "0"]),
+        (["bench", "serve"], _ => ["--requests", "0"]),
+        (["serve"], _ => ["--model", missing]),
     ];
 
     [Fact]
@@ -49,6 +51,7 @@ public sealed class CliFuzzTests : IDisposable
         var flagsByCommand = CliApp.Commands.ToDictionary(c => c.Path, c => ArgumentErrors.OptionNames(c.Settings).ToArray());
         var codes = new Dictionary<int, int>();
         var failures = new List<string>();
+        var slowest = new List<(double Seconds, string Args)>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         for (int i = 0; i < count; i++)
         {
@@ -70,10 +73,11 @@ public sealed class CliFuzzTests : IDisposable
                 else { args.Add(flag); if (random.Next(6) != 0) args.Add(value); }
             }
             args.AddRange(stopper(outPath));
-            if (!args.Contains("--out") && command[0] is not ("info" or "data")) args.AddRange(["--out", outPath]);
+            if (!args.Contains("--out") && command[0] is not ("info" or "data" or "serve")) args.AddRange(["--out", outPath]);
 
             int code;
             var stderr = new StringWriter();
+            var started = clock.Elapsed;
             try { code = CliApp.Run([.. args], TextWriter.Null, stderr); }
             catch (Exception e)
             {
@@ -81,6 +85,8 @@ public sealed class CliFuzzTests : IDisposable
                 continue;
             }
             codes[code] = codes.GetValueOrDefault(code) + 1;
+            slowest.Add(((clock.Elapsed - started).TotalSeconds, string.Join(" ", args)));
+            if (slowest.Count > 5) slowest.Remove(slowest.MinBy(x => x.Seconds));
             if (code is not (0 or 1 or 2 or 3))
                 failures.Add($"exit {code} for: {string.Join(" ", args.Select(a => $"'{a}'"))}");
             if (code != 0 && (Directory.Exists(outPath) || File.Exists(outPath)))
@@ -92,6 +98,7 @@ public sealed class CliFuzzTests : IDisposable
         string summary = $"{count} invocations in {clock.Elapsed.TotalSeconds:F1} s; exit codes " +
             string.Join(", ", codes.OrderBy(c => c.Key).Select(c => $"{c.Key}: {c.Value}"));
         Console.WriteLine(summary);
+        foreach (var (seconds, line) in slowest.OrderByDescending(x => x.Seconds)) Console.WriteLine($"  {seconds:F2} s: {line}");
         Assert.True(failures.Count == 0, $"{summary}\n{failures.Count} failures:\n{string.Join("\n", failures.Take(20))}");
     }
 

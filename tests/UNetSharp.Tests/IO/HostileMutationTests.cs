@@ -16,7 +16,7 @@ public class HostileMutationTests(ITestOutputHelper output)
 
     static int Cases => int.TryParse(Environment.GetEnvironmentVariable("UNETSHARP_MUTATIONS"), out int n) && n > 0 ? n : 250;
 
-    public static TheoryData<string> Formats() => ["nii", "nii-be-v2", "nii.gz", "nii.gz-inner", "png-gray8", "png-rgba8", "png-gray16", "png-gray8-crc", "png-rgba8-crc", "png-gray16-crc", "tif-8", "tif-16-stack"];
+    public static TheoryData<string> Formats() => ["nii", "nii-be-v2", "nii.gz", "nii.gz-inner", "png-gray8", "png-rgba8", "png-gray16", "png-gray8-crc", "png-rgba8-crc", "png-gray16-crc", "tif-8", "tif-16-stack", "nii-predict", "dataset-json"];
 
     [Theory]
     [MemberData(nameof(Formats))]
@@ -50,7 +50,9 @@ public class HostileMutationTests(ITestOutputHelper output)
             }
             catch (DataFormatException d)
             {
-                Assert.Equal(path, d.Path);
+                // a mutated dataset.json may also break a case it lists: then that case's file is named
+                if (format == "dataset-json") Assert.StartsWith(dir.Path, d.Path);
+                else Assert.Equal(path, d.Path);
                 rejected++;
                 string kind = new string(d.Problem.TakeWhile(c => !char.IsDigit(c) && c != '(').ToArray()).Trim();
                 problems[kind] = problems.GetValueOrDefault(kind) + 1;
@@ -77,6 +79,27 @@ public class HostileMutationTests(ITestOutputHelper output)
         string file = dir.File("seed-" + format);
         switch (format)
         {
+            case "nii-predict": // through prediction's reader: finite values and spacing checked, channels, normalisation
+            {
+                NiftiFile.Write(file + ".nii", NiftiTestImages.Image(1, true, NiftiDataType.Float32, 8, 7, 6));
+                var config = UNetSharp.Tests.Models.TinyNets.Config(dims: 3, depth: 2);
+                var plan = new UNetSharp.Planning.ExperimentPlan
+                {
+                    Network = config, PatchSize = [8, 8, 8], ClassValues = [0, 1],
+                    Normalization = [new UNetSharp.Planning.ChannelNormalization(UNetSharp.Planning.NormalizationKind.ZScore)],
+                };
+                return (File.ReadAllBytes(file + ".nii"), ".nii", p => UNetSharp.Inference.Jobs.PredictionInput.Read(p, plan, config), false);
+            }
+            case "dataset-json": // the mutant is the dataset.json of a two-case MSD set, which is then checked case by case
+            {
+                string root = Directory.CreateDirectory(dir.File("mutant")).FullName;
+                UNetSharp.Tests.Data.Layouts.LayoutTestData.Msd(root, 2);
+                byte[] json = System.Text.Encoding.UTF8.GetBytes("""
+                    {"name": "x", "labels": {"0": "background", "1": "a", "2": "b"}, "modality": {"0": "MRI"}, "numTraining": 2,
+                     "training": [{"image": "./imagesTr/c0.nii.gz", "label": "./labelsTr/c0.nii.gz"}, {"image": "./imagesTr/c1.nii.gz", "label": "./labelsTr/c1.nii.gz"}]}
+                    """);
+                return (json, "/dataset.json", p => UNetSharp.Data.Layouts.DatasetCheck.Run(Path.GetDirectoryName(p)!), false);
+            }
             case "nii":
                 NiftiFile.Write(file, NiftiTestImages.Image(1, true, NiftiDataType.Int16, 6, 5, 4));
                 return (File.ReadAllBytes(file), ".nii", nifti, false);

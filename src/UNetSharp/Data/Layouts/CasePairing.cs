@@ -8,7 +8,8 @@ internal static class CasePairing
     /// <summary>Relative tolerance on spacing; float32 pixdims of the same grid agree far better than this.</summary>
     const double SpacingTolerance = 1e-5;
 
-    public static SegmentationCase Combine(string id, RasterImage image, string imagePath, (int[] Labels, int[] Shape, double[] Spacing)? label, string? labelPath)
+    public static SegmentationCase Combine(string id, RasterImage image, string imagePath, (int[] Labels, int[] Shape, double[] Spacing)? label, string? labelPath,
+        NiftiHeader? labelHeader = null)
     {
         if (image.Shape.Length is < 2 or > 3) throw new DataFormatException(imagePath, $"image shape [{string.Join(",", image.Shape)}] is not 2D or 3D");
         if (label is var (labels, shape, spacing))
@@ -18,6 +19,10 @@ internal static class CasePairing
                 throw new DataFormatException(where, $"label shape [{string.Join(",", shape)}] does not match image shape [{string.Join(",", image.Shape)}] of {Path.GetFileName(imagePath)}");
             if (!SameSpacing(spacing, image.Spacing))
                 throw new DataFormatException(where, $"label spacing [{Format(spacing)}] does not match image spacing [{Format(image.Spacing)}] of {Path.GetFileName(imagePath)}");
+            // two NIfTI files may agree on shape and spacing and still sit at different places in the patient
+            if (image.Header is { } imageHeader && labelHeader is not null
+                && NiftiGeometry.Mismatch(labelHeader, imageHeader, "label", $"image {Path.GetFileName(imagePath)}") is { } geometry)
+                throw new DataFormatException(where, geometry);
             return new SegmentationCase(id, image.Data, image.Channels, image.Shape, labels, image.Spacing);
         }
         return new SegmentationCase(id, image.Data, image.Channels, image.Shape, null, image.Spacing);

@@ -22,8 +22,14 @@ public static class DatasetCheck
         int loaded = 0;
 
         SortedDictionary<int, string> declared;
-        try { declared = new SortedDictionary<int, string>(dataset.Metadata.Classes.ToDictionary()); }
+        int? declaredChannels = null;
+        try
+        {
+            declared = new SortedDictionary<int, string>(dataset.Metadata.Classes.ToDictionary());
+            if (dataset.Metadata.Modalities.Count > 0) declaredChannels = dataset.Metadata.Channels;
+        }
         catch (DataFormatException) { declared = []; } // the first case is broken: it is reported below
+        int? firstDims = null, firstChannels = null;
 
         for (int i = 0; i < dataset.Count; i++)
         {
@@ -32,8 +38,12 @@ public static class DatasetCheck
             try { c = dataset.Load(i); }
             catch (DataFormatException e) { problems.Add(new CaseProblem(id, e.Message)); continue; }
             loaded++;
-            shapes.Add(c.Shape); spacings.Add(c.Spacing); dims.Add(c.Dimensions); channels.Add(c.Channels);
+            firstDims ??= c.Dimensions;
+            firstChannels ??= c.Channels;
+            dims.Add(c.Dimensions);
 
+            var (imageFile, labelFile) = dataset.CaseFilePaths(i);
+            string imageName = imageFile ?? id, labelName = labelFile ?? id;
             long caseNan = 0, caseInf = 0;
             foreach (float v in c.Image)
             {
@@ -44,16 +54,24 @@ public static class DatasetCheck
                 sum += v; finite++;
             }
             nan += caseNan; inf += caseInf;
-            if (caseNan + caseInf > 0) problems.Add(new CaseProblem(id, $"{caseNan} NaN and {caseInf} infinite intensity values"));
-            if (c.Spacing.Any(s => !(s > 0) || !double.IsFinite(s))) problems.Add(new CaseProblem(id, $"spacing [{string.Join(",", c.Spacing)}] is not positive"));
+            if (caseNan + caseInf > 0) problems.Add(new CaseProblem(id, $"{imageName}: {caseNan} NaN and {caseInf} infinite intensity values"));
+            if (c.Spacing.Any(s => !(s > 0) || !double.IsFinite(s))) problems.Add(new CaseProblem(id, $"{imageName}: spacing [{string.Join(",", c.Spacing)}] is not positive"));
+            int expectedChannels = declaredChannels ?? firstChannels.Value;
+            if (c.Channels != expectedChannels)
+                problems.Add(new CaseProblem(id, $"{imageName}: {c.Channels} channel(s); the data set {(declaredChannels is null ? "starts with" : "declares")} {expectedChannels}"));
+            if (c.Dimensions != firstDims)
+                problems.Add(new CaseProblem(id, $"{imageName}: {c.Dimensions}D image; the first case is {firstDims}D"));
 
-            if (c.Label is null) { problems.Add(new CaseProblem(id, "no label")); continue; }
+            shapes.Add(c.Shape); spacings.Add(c.Spacing); channels.Add(c.Channels);
+            if (c.Label is null) { problems.Add(new CaseProblem(id, $"{imageName}: no label")); continue; }
             var counts = new Dictionary<int, long>();
             foreach (int v in c.Label) counts[v] = counts.GetValueOrDefault(v) + 1;
             foreach (var (value, count) in counts) classVoxels[value] = classVoxels.GetValueOrDefault(value) + count;
             var undeclared = counts.Keys.Where(v => declared.Count > 0 ? !declared.ContainsKey(v) : v < 0).Order().ToList();
             if (undeclared.Count > 0)
-                problems.Add(new CaseProblem(id, $"label values {string.Join(", ", undeclared)} are not {(declared.Count > 0 ? "declared classes" : "valid classes (negative)")}"));
+                problems.Add(new CaseProblem(id, declared.Count > 0
+                    ? $"{labelName}: label value{(undeclared.Count > 1 ? "s" : "")} {string.Join(", ", undeclared)} {(undeclared.Count > 1 ? "are" : "is")} not declared (declared: {string.Join(", ", declared.Keys)})"
+                    : $"{labelName}: negative label value{(undeclared.Count > 1 ? "s" : "")} {string.Join(", ", undeclared)}"));
         }
         if (dims.Count > 1) problems.Add(new CaseProblem("*", $"cases mix {string.Join(" and ", dims.Select(d => d + "D"))} images"));
         if (channels.Count > 1) problems.Add(new CaseProblem("*", $"cases mix {string.Join(", ", channels)} channels"));
@@ -77,6 +95,20 @@ public static class DatasetCheck
             InfiniteVoxels = inf,
             Problems = problems,
         };
+    }
+
+    /// <summary>
+    /// The check training runs before it writes anything: every case loads, with finite intensities, a valid spacing, the
+    /// data set's channels and dimensions, and only declared label values. Throws naming the first problem's file and
+    /// the number of problems; returns the summary (its ClassVoxels keys are every label value of every case).
+    /// </summary>
+    public static DatasetCheckSummary Require(SegmentationDataset dataset)
+    {
+        var summary = Run(dataset);
+        if (summary.Ok) return summary;
+        var first = summary.Problems[0];
+        throw new DataFormatException(dataset.Root, $"{summary.Problems.Count} problem(s) found before training, nothing written; " +
+            $"first: {(first.Case == "*" ? "" : first.Case + ": ")}{first.Problem}");
     }
 
     static AxisStats? Stats(List<double[]> rows)

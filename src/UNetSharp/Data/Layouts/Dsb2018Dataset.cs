@@ -25,20 +25,35 @@ public sealed class Dsb2018Dataset : SegmentationDataset
 
     static bool IsCaseFolder(string dir) => Directory.Exists(Path.Combine(dir, "images")) && Directory.Exists(Path.Combine(dir, "masks"));
 
+    /// <summary>A folder with only one of images/ and masks/ is a broken case, listed so that loading it reports the gap.</summary>
+    static bool IsPartialCaseFolder(string dir) => Directory.Exists(Path.Combine(dir, "images")) || Directory.Exists(Path.Combine(dir, "masks"));
+
     public static Dsb2018Dataset Open(string dir, LayoutOptions options)
     {
         string root = CaseRoot(dir) ?? throw new DataFormatException(dir, "expected case folders <id>/images/<id>.png with <id>/masks/");
-        var ids = Directory.EnumerateDirectories(root).Where(IsCaseFolder).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        var ids = Directory.EnumerateDirectories(root).Where(IsPartialCaseFolder).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
         return new Dsb2018Dataset(root, ids, options);
     }
 
-    public string ImagePath(int index) { CheckIndex(index); return Path.Combine(Root, CaseIds[index], "images", CaseIds[index] + ".png"); }
+    public string ImagePath(int index)
+    {
+        CheckIndex(index);
+        string dir = Path.Combine(Root, CaseIds[index], "images"), exact = Path.Combine(dir, CaseIds[index] + ".png");
+        if (File.Exists(exact) || !Directory.Exists(dir)) return exact;
+        // <id>.PNG is the same image with a case-variant extension
+        return Directory.EnumerateFiles(dir).FirstOrDefault(f => string.Equals(Path.GetFileName(f), CaseIds[index] + ".png", StringComparison.OrdinalIgnoreCase)) ?? exact;
+    }
 
     public IReadOnlyList<string> MaskPaths(int index)
     {
         CheckIndex(index);
-        return Directory.EnumerateFiles(Path.Combine(Root, CaseIds[index], "masks"), "*.png").Order(StringComparer.Ordinal).ToList();
+        string masks = Path.Combine(Root, CaseIds[index], "masks");
+        if (!Directory.Exists(masks)) return [];
+        // case-insensitive: a mask saved as .PNG is a mask too, not silently dropped
+        return Directory.EnumerateFiles(masks).Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToList();
     }
+
+    public override (string? Image, string? Label) CaseFilePaths(int index) => (ImagePath(index), Path.Combine(Root, CaseIds[index], "masks"));
 
     public override SegmentationCase Load(int index)
     {
@@ -57,6 +72,9 @@ public sealed class Dsb2018Dataset : SegmentationDataset
 
     (RasterImage Image, int[] Instances, long Overlap) Read(int index)
     {
+        string folder = Path.Combine(Root, CaseIds[index]);
+        foreach (string part in new[] { "images", "masks" })
+            if (!Directory.Exists(Path.Combine(folder, part))) throw new DataFormatException(folder, $"case folder has no {part}/ folder");
         string imagePath = ImagePath(index);
         if (!File.Exists(imagePath)) throw new DataFormatException(imagePath, "image file missing");
         var image = CasePairing.Colour(PngFile.Read(imagePath), options.Gray, forceRgb: true);

@@ -43,9 +43,11 @@ public sealed partial class MsdDataset : SegmentationDataset
         if (!Directory.Exists(imagesDir)) throw new DataFormatException(root, "expected folder imagesTr/");
         bool Wanted(string f) => json?.FileEnding is { } e ? f.EndsWith(e, StringComparison.OrdinalIgnoreCase) : ImageFile.IsSupported(f);
         var images = Directory.EnumerateFiles(imagesDir).Where(Wanted).Order(StringComparer.Ordinal).ToList();
-        var labels = Directory.Exists(labelsDir)
-            ? Directory.EnumerateFiles(labelsDir).Where(Wanted).ToDictionary(ImageFile.Stem, f => f, StringComparer.Ordinal)
-            : new Dictionary<string, string>(StringComparer.Ordinal);
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Directory.Exists(labelsDir))
+            foreach (string label in Directory.EnumerateFiles(labelsDir).Where(Wanted).Order(StringComparer.Ordinal))
+                if (!labels.TryAdd(ImageFile.Stem(label), label)) // a.nii and a.nii.gz, or a.nii.gz and a.NII.GZ
+                    throw new DataFormatException(label, $"two label files for case '{ImageFile.Stem(label)}' in {labelsDir}: {Path.GetFileName(labels[ImageFile.Stem(label)])} and {Path.GetFileName(label)}");
 
         var cases = new SortedDictionary<string, SortedDictionary<int, string>>(StringComparer.Ordinal);
         foreach (string image in images)
@@ -72,6 +74,12 @@ public sealed partial class MsdDataset : SegmentationDataset
         return (files[index].Images, files[index].Label);
     }
 
+    public override (string? Image, string? Label) CaseFilePaths(int index)
+    {
+        CheckIndex(index);
+        return (files[index].Images.FirstOrDefault(), files[index].Label);
+    }
+
     public override SegmentationCase Load(int index)
     {
         CheckIndex(index);
@@ -81,7 +89,8 @@ public sealed partial class MsdDataset : SegmentationDataset
         if (label is null) throw new DataFormatException(images[0], $"image has no label file for case '{id}' in {Path.Combine(Root, "labelsTr")}");
         var first = ImageFile.Read(images[0]);
         var image = images.Length == 1 ? first : Stack(first, images);
-        return CasePairing.Combine(id, image, images[0], ImageFile.ReadLabels(label), label);
+        var labels = ImageFile.ReadLabelFile(label);
+        return CasePairing.Combine(id, image, images[0], (labels.Labels, labels.Shape, labels.Spacing), label, labels.Header);
     }
 
     /// <summary>nnU-Net channel files of one case stacked as channels; they must share one grid.</summary>
@@ -98,7 +107,7 @@ public sealed partial class MsdDataset : SegmentationDataset
             data.AddRange(next.Data);
             channels += next.Channels;
         }
-        return new RasterImage(data.ToArray(), channels, first.Shape, first.BitDepth, first.Spacing);
+        return new RasterImage(data.ToArray(), channels, first.Shape, first.BitDepth, first.Spacing) { Header = first.Header };
     }
 
     protected override (IReadOnlyDictionary<int, string>? Classes, IReadOnlyList<string> Modalities, int? Channels) Declared() =>

@@ -42,6 +42,8 @@ public sealed class PairedFolderDataset : SegmentationDataset
         return (images.GetValueOrDefault(id), labels.GetValueOrDefault(id));
     }
 
+    public override (string? Image, string? Label) CaseFilePaths(int index) => Files(index);
+
     public override SegmentationCase Load(int index)
     {
         var (image, label) = Files(index);
@@ -50,8 +52,8 @@ public sealed class PairedFolderDataset : SegmentationDataset
         if (label is null) throw new DataFormatException(image, $"image has no label file '{id}.*' in {Path.Combine(Root, "labels")}");
         var pixels = ImageFile.Read(image);
         if (pixels.Shape.Length == 2) pixels = CasePairing.Colour(pixels, options.Gray);
-        var (raw, shape, spacing) = ImageFile.ReadLabels(label);
-        return CasePairing.Combine(id, pixels, image, (CasePairing.MapBinary(raw, options.BinaryForeground, label), shape, spacing), label);
+        var labels = ImageFile.ReadLabelFile(label);
+        return CasePairing.Combine(id, pixels, image, (CasePairing.MapBinary(labels.Labels, options.BinaryForeground, label), labels.Shape, labels.Spacing), label, labels.Header);
     }
 
     protected override (IReadOnlyDictionary<int, string>? Classes, IReadOnlyList<string> Modalities, int? Channels) Declared() => (null, [], null);

@@ -25,6 +25,14 @@ public abstract class SegmentationDataset
 
     public abstract SegmentationCase Load(int index);
 
+    /// <summary>The files a case's image and label come from (the first channel file; DSB: the masks folder), for
+    /// messages that must name the file at fault; null where the case has none.</summary>
+    public virtual (string? Image, string? Label) CaseFilePaths(int index)
+    {
+        CheckIndex(index);
+        return (null, null);
+    }
+
     public SegmentationCase Load(string id)
     {
         int index = CaseIds.ToList().IndexOf(id);

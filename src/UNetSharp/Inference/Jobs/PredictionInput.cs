@@ -61,6 +61,8 @@ public sealed class PredictionInput
             if (plan.Layout.Gray) image = image.ToGray();
             if (image.Channels == 1 && network.InChannels == 3) image = Replicate(image);
         }
+        FiniteValues.Require(image.Data, path);
+        FiniteValues.RequireSpacing(image.Spacing, path);
         if (image.Channels != network.InChannels)
             throw new DataFormatException(path, $"image has {image.Channels} channel(s){(kind == PredictionFileKind.Nifti ? " in dim 4" : " after alpha and gray handling")}, the model expects {network.InChannels}");
         int dims = image.Shape.Length;

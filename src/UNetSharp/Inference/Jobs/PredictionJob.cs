@@ -23,9 +23,11 @@ public sealed class PredictionJob : IDisposable
 {
     readonly SlidingWindowPredictor predictor;
 
-    PredictionJob(PredictionJobOptions options, PredictionModel model, IReadOnlyList<string> inputs, int depth, int[] tile)
+    readonly IReadOnlyList<string> plannedOutputs;
+
+    PredictionJob(PredictionJobOptions options, PredictionModel model, IReadOnlyList<string> inputs, int depth, int[] tile, IReadOnlyList<string> outputs)
     {
-        Options = options; Model = model; Inputs = inputs; Depth = depth; TileSize = tile;
+        Options = options; Model = model; Inputs = inputs; Depth = depth; TileSize = tile; plannedOutputs = outputs;
         predictor = new SlidingWindowPredictor(model.Network, new SlidingWindowOptions
         {
             Depth = depth, TileSize = tile, Overlap = options.Overlap, BatchSize = options.BatchSize,
@@ -63,10 +65,14 @@ public sealed class PredictionJob : IDisposable
             if (!net.PrunableDepths.Contains(depth))
                 throw new ConfigurationException($"--depth {depth}: {options.Model} can predict at depth {string.Join(", ", net.PrunableDepths)}" +
                     (net.Config.DeepSupervision ? "" : " (it has no deep-supervision heads, so it cannot be pruned)"));
+            var planned = inputs.Select(i => (i, (IReadOnlyList<string>)PredictionOutputs.PlannedPaths(options.OutputDir, i, net.Config.Classes, options.Probabilities, options.Overlays))).ToList();
+            PathGuard.RefuseCollisions(planned);
+            var outputs = planned.SelectMany(p => p.Item2).Append(Path.Combine(options.OutputDir, PredictionJobReport.FileName)).ToList();
+            OutputLedger.RefuseForeign(options.OutputDir, outputs);
             int[] tile = options.TileSize is int t ? Enumerable.Repeat(t, net.Config.Dimensions).ToArray() : model.Plan.PatchSize.ToArray();
             if (tile.Length != net.Config.Dimensions || tile.Any(s => s % net.Config.SizeMultiple != 0))
                 throw new ConfigurationException($"tile {string.Join("x", tile)} must have {net.Config.Dimensions} axes, each a multiple of 2^{net.Config.Depth} = {net.Config.SizeMultiple}");
-            return new PredictionJob(options, model, inputs, depth, tile);
+            return new PredictionJob(options, model, inputs, depth, tile, outputs);
         }
         catch
         {
@@ -83,6 +89,9 @@ public sealed class PredictionJob : IDisposable
         try
         {
             var clock = Stopwatch.StartNew();
+            // recorded before the first write: a rerun after a kill may replace these, and only these
+            Directory.CreateDirectory(Options.OutputDir);
+            OutputLedger.Record(Options.OutputDir, plannedOutputs);
             var results = new List<PredictionFileResult>();
             foreach (string input in Inputs)
             {
@@ -140,42 +149,21 @@ public sealed class PredictionJob : IDisposable
     }
 
     /// <summary>Class per voxel, optional probabilities [C, spatial...] and tiles run; volumes slice by slice for a 2D network.</summary>
-    (byte[] Labels, float[]? Probabilities, int Tiles) Predict(PredictionInput input)
-    {
-        var c = input.Normalized;
-        if (!input.SliceBySlice)
-        {
-            var p = predictor.Predict(c.Image, c.Channels, c.Shape);
-            return (p.Labels, p.Probabilities, p.Tiles);
-        }
-        int depth = c.Shape[0], plane = c.Shape[1] * c.Shape[2], classes = Model.Network.Config.Classes;
-        long voxels = (long)depth * plane;
-        var labels = new byte[voxels];
-        var probabilities = Options.Probabilities ? new float[checked(classes * voxels)] : null;
-        var slice = new float[c.Channels * plane];
-        int tiles = 0;
-        for (int z = 0; z < depth; z++)
-        {
-            using var scope = NewDisposeScope();
-            for (int ch = 0; ch < c.Channels; ch++) Array.Copy(c.Image, ch * voxels + (long)z * plane, slice, (long)ch * plane, plane);
-            var p = predictor.Predict(slice, c.Channels, [c.Shape[1], c.Shape[2]]);
-            p.Labels.CopyTo(labels, (long)z * plane);
-            if (probabilities is not null)
-                for (int k = 0; k < classes; k++) Array.Copy(p.Probabilities!, (long)k * plane, probabilities, k * voxels + (long)z * plane, plane);
-            tiles += p.Tiles;
-        }
-        return (labels, probabilities, tiles);
-    }
+    (byte[] Labels, float[]? Probabilities, int Tiles) Predict(PredictionInput input) =>
+        InputPrediction.Run(predictor, input, Model.Network.Config.Classes, Options.Probabilities);
 
-    /// <summary>The input file, or a folder's image files in name order; an output that would overwrite an input is refused.</summary>
+    /// <summary>The input file, or a folder's image files in name order; an output folder that is, lies inside or
+    /// contains the input folder (real paths: symlinks and .. resolved) is refused, as is one that is a file.</summary>
     static IReadOnlyList<string> ListInputs(string input, string outDir)
     {
+        if (string.IsNullOrWhiteSpace(input)) throw new ConfigurationException("input path is empty");
+        PathGuard.RequireFolderOrAbsent(outDir, "output folder");
         List<string> files;
         if (Directory.Exists(input))
         {
+            PathGuard.RefuseOverlap(outDir, "output folder", input, "input folder");
             files = Directory.EnumerateFiles(input).Where(ImageFile.IsSupported).Order(StringComparer.Ordinal).ToList();
             if (files.Count == 0) throw new DataFormatException(input, "no .nii, .nii.gz, .png, .tif or .tiff images in this folder");
-            if (SamePath(input, outDir)) throw new ConfigurationException($"--out {outDir} is the input folder: outputs would mix with (and overwrite) the inputs");
         }
         else if (File.Exists(input))
         {
@@ -183,20 +171,8 @@ public sealed class PredictionJob : IDisposable
             files = [input];
         }
         else throw new DataFormatException(input, "input not found (expected an image file or a folder of images)");
-        var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string file in files)
-        {
-            string output = PredictionOutputs.OutputPath(outDir, file);
-            if (SamePath(file, output)) throw new ConfigurationException($"--out {outDir} would overwrite the input {file}");
-            if (!outputs.TryAdd(Path.GetFullPath(output), file))
-                throw new ConfigurationException($"inputs {outputs[Path.GetFullPath(output)]} and {file} would both be written as {output} " +
-                    $"(the nnU-Net channel suffix {PredictionOutputs.ChannelZeroSuffix} is dropped from output names); predict them into different output folders");
-        }
         return files;
     }
-
-    static bool SamePath(string a, string b) =>
-        string.Equals(Path.GetFullPath(a).TrimEnd(Path.DirectorySeparatorChar), Path.GetFullPath(b).TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal);
 
     public void Dispose() => Model.Dispose();
 }

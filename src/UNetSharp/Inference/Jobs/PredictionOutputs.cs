@@ -53,6 +53,22 @@ public static class PredictionOutputs
         return Path.Combine(outDir, CaseName(input) + suffix + (extension ?? name[stem.Length..]));
     }
 
+    /// <summary>Every file <see cref="Write"/> would write for <paramref name="input"/>, in order, without reading it.</summary>
+    public static List<string> PlannedPaths(string outDir, string input, int channels, bool probabilities, bool overlay)
+    {
+        var paths = new List<string> { OutputPath(outDir, input) };
+        if (probabilities)
+            for (int k = 1; k <= ForegroundMaps(channels); k++) paths.Add(ProbabilityPath(outDir, input, k));
+        if (overlay) paths.Add(OverlayPath(outDir, input));
+        return paths;
+    }
+
+    /// <summary>Probability maps written: the one channel of a binary network, channels 1..C-1 otherwise (background is implied).</summary>
+    static int ForegroundMaps(int channels) => channels == 1 ? 1 : channels - 1;
+
+    static string ProbabilityPath(string outDir, string input, int k) =>
+        OutputPath(outDir, input, $"_prob{k}", PredictionInput.KindOf(input) == PredictionFileKind.Png ? ".png" : null);
+
     /// <summary>The overlay picture for an input, in <see cref="OverlayFolder"/>.</summary>
     public static string OverlayPath(string outDir, string input) => OutputPath(Path.Combine(outDir, OverlayFolder), input, "_overlay", ".png");
 
@@ -71,12 +87,12 @@ public static class PredictionOutputs
         {
             long voxels = classes.LongLength;
             // binary: the one channel is class 1; multi-class: channels 1..C-1 (background is implied)
-            int foreground = channels == 1 ? 1 : channels - 1;
-            for (int k = 1; k <= foreground; k++)
+            for (int k = 1; k <= ForegroundMaps(channels); k++)
             {
                 int channel = channels == 1 ? 0 : k;
                 var map = probabilities.AsSpan(checked((int)(channel * voxels)), checked((int)voxels)).ToArray();
-                string path = WriteProbability(input, outDir, k, map);
+                string path = ProbabilityPath(outDir, input.Path, k);
+                WriteProbability(path, input, map);
                 written.Add(path);
             }
         }
@@ -106,30 +122,20 @@ public static class PredictionOutputs
         }
     }
 
-    static string WriteProbability(PredictionInput input, string outDir, int k, float[] map)
+    static void WriteProbability(string path, PredictionInput input, float[] map)
     {
-        string suffix = $"_prob{k}";
         switch (input.Kind)
         {
             case PredictionFileKind.Nifti:
-            {
-                string path = OutputPath(outDir, input.Path, suffix);
                 NiftiFile.Write(path, NiftiImage.FromFloat32(map, input.Header!));
-                return path;
-            }
+                break;
             case PredictionFileKind.Png:
-            {
-                string path = OutputPath(outDir, input.Path, suffix, ".png");
                 var scaled = Array.ConvertAll(map, p => MathF.Round(Math.Clamp(p, 0f, 1f) * 65535f));
                 PngFile.Write(path, new RasterImage(scaled, 1, input.Shape, 16), 16);
-                return path;
-            }
+                break;
             default:
-            {
-                string path = OutputPath(outDir, input.Path, suffix);
                 TiffFile.Write(path, new RasterImage(map, 1, input.Shape, 32), 32);
-                return path;
-            }
+                break;
         }
     }
 

@@ -43,9 +43,9 @@ public class DatasetCheckTests
         Assert.Equal(1, summary.InfiniteVoxels);
         var byCase = summary.Problems.GroupBy(p => p.Case).ToDictionary(g => g.Key, g => g.Select(p => p.Problem).ToList());
         Assert.Equal(["c0", "c1", "c2", "c3", "c4"], byCase.Keys.Order());
-        Assert.Equal("label values 2 are not declared classes", byCase["c0"].Single());
+        Assert.Equal($"{dir.File("labelsTr/c0.nii.gz")}: label value 2 is not declared (declared: 0, 1)", byCase["c0"].Single());
         Assert.Contains("image has no label file", byCase["c1"].Single());
-        Assert.Contains("2 NaN and 1 infinite intensity values", byCase["c2"]);
+        Assert.Contains($"{dir.File("imagesTr/c2.nii.gz")}: 2 NaN and 1 infinite intensity values", byCase["c2"]);
         Assert.Contains("label spacing", byCase["c3"].Single());
         Assert.Contains("c4.nii.gz: ", byCase["c4"].Single());
         Assert.False(summary.Ok);
