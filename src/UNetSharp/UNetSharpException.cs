@@ -8,6 +8,21 @@ public class UNetSharpException : Exception
 {
     public UNetSharpException(string message) : base(message) { }
     public UNetSharpException(string message, Exception inner) : base(message, inner) { }
+
+    /// <summary>Text quoted from elsewhere (a reader's error that may quote bytes of a corrupt file) as one readable line:
+    /// line breaks become spaces, control and undecodable characters '?', and it is cut after <paramref name="maxLength"/>.</summary>
+    public static string OneLine(string text, int maxLength = 300)
+    {
+        var line = new System.Text.StringBuilder(Math.Min(text.Length, maxLength + 1));
+        foreach (var r in text.EnumerateRunes())
+        {
+            if (line.Length >= maxLength) return line.Append('…').ToString();
+            if (r.Value is '\n' or '\r' or '\t') line.Append(' ');
+            else if (System.Text.Rune.IsControl(r) || r == System.Text.Rune.ReplacementChar) line.Append('?');
+            else line.Append(r.ToString());
+        }
+        return line.ToString().TrimEnd();
+    }
 }
 
 /// <summary>A file that cannot be read as what it claims to be (corrupt, truncated, absurd header, wrong kind).</summary>

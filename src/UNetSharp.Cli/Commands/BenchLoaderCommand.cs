@@ -17,15 +17,19 @@ public sealed class BenchLoaderCommand : Command<BenchLoaderCommand.Settings>
         [CommandOption("--data <DIR>"), Description("data set folder, repeatable (default: isbi2012-em, dsb2018/stage1_train and msd-hippocampus under ../shared/data or $UNETSHARP_SHARED_DATA)")]
         public string[]? Data { get; init; }
 
-        [CommandOption("--batch <N>")] public int Batch { get; init; } = 2;
+        [CommandOption("--batch <N>"), Description("patches per batch, at least 1"), DefaultValue(2)] public int Batch { get; init; } = 2;
         [CommandOption("--patch <SIZE>"), Description("patch for every data set, e.g. 256x256 (default 256x256 in 2D, 40x56x40 in 3D)")] public string? Patch { get; init; }
-        [CommandOption("--augment <KIND>"), Description("none | default | nnunet (default: default, the UNet# authors' rot90/flip/intensity)")] public string Augment { get; init; } = "default";
-        [CommandOption("--workers <N>"), Description("loader threads (default 1)")] public int Workers { get; init; } = 1;
-        [CommandOption("--batches <N>"), Description("timed batches per data set (default 20)")] public int Batches { get; init; } = 20;
-        [CommandOption("--gray"), Description("colour images as one gray channel (DSB)")] public bool Gray { get; init; }
-        [CommandOption("--no-step"), Description("skip the training-step comparison")] public bool NoStep { get; init; }
-        [CommandOption("--threads <N>"), Description("torch intra-op threads (default: all cores)")] public int? Threads { get; init; }
-        [CommandOption("--out <FILE>"), Description("JSON result file (default bench-loader.json)")] public string Out { get; init; } = "bench-loader.json";
+        [CommandOption("--augment <KIND>"), Description("none | unetsharp | nnunet (unetsharp: the UNet# authors' rot90, flip and intensity)"), DefaultValue("unetsharp")] public string Augment { get; init; } = "unetsharp";
+        [CommandOption("--workers <N>"), Description("loader threads, 1 or 2"), DefaultValue(1)] public int Workers { get; init; } = 1;
+        [CommandOption("--batches <N>"), Description("timed batches per data set, at least 1"), DefaultValue(20)] public int Batches { get; init; } = 20;
+        [CommandOption("--gray"), Description("colour images as one gray channel, e.g. DSB (default: keep RGB)")] public bool Gray { get; init; }
+        [CommandOption("--no-step"), Description("skip the training-step comparison (default: run it)")] public bool NoStep { get; init; }
+        [CommandOption("--threads <N>"), Description("torch intra-op threads, at least 1 (default: all cores)")] public int? Threads { get; init; }
+        [CommandOption("--out <FILE>"), Description("JSON result file"), DefaultValue("bench-loader.json")] public string Out { get; init; } = "bench-loader.json";
+
+        public override ValidationResult Validate() => FlagChecks.First(
+            FlagChecks.AtLeast("--batch", Batch, 1), FlagChecks.AtLeast("--batches", Batches, 1), FlagChecks.OneOf("--workers", Workers, 1, 2),
+            FlagChecks.AtLeast("--threads", Threads, 1), FlagChecks.File("--out", Out));
     }
 
     public static IReadOnlyList<string> DefaultDataSets()
@@ -46,11 +50,11 @@ public sealed class BenchLoaderCommand : Command<BenchLoaderCommand.Settings>
         return parts.Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
+        TorchThreads.While(settings.Threads, () => Run(settings));
+
+    static int Run(Settings settings)
     {
-        if (settings.Threads is { } threads) torch.set_num_threads(threads);
-        if (settings.Batch < 1 || settings.Batches < 1) throw new ConfigurationException("--batch and --batches must be at least 1");
-        if (settings.Workers is not (1 or 2)) throw new ConfigurationException($"--workers must be 1 or 2, got {settings.Workers}");
         var dirs = settings.Data is { Length: > 0 } given ? given : DefaultDataSets();
         var options = new LoaderBenchmarkOptions
         {

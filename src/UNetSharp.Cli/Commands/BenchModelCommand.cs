@@ -13,23 +13,29 @@ public sealed class BenchModelCommand : Command<BenchModelCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--archs <LIST>"), Description("architectures, comma-separated (default unet,unet++,unet3+,unet#)")]
+        [CommandOption("--archs <LIST>"), Description("architectures, comma-separated"), DefaultValue("unet,unet++,unet3+,unet#")]
         public string Archs { get; init; } = "unet,unet++,unet3+,unet#";
 
-        [CommandOption("--dims <DIMS>")] public int Dimensions { get; init; } = 2;
-        [CommandOption("--size <SIZE>"), Description("input size, e.g. 256 or 512x512 (default 256)")] public string Size { get; init; } = "256";
-        [CommandOption("--batch <N>")] public int Batch { get; init; } = 1;
-        [CommandOption("--repeats <N>"), Description("timed runs per measurement; the best is kept (default 3)")] public int Repeats { get; init; } = 3;
-        [CommandOption("--depth <L>")] public int Depth { get; init; } = 4;
-        [CommandOption("--widths <LIST>")] public string? Widths { get; init; }
-        [CommandOption("--threads <N>"), Description("torch intra-op threads (default: all cores)")] public int? Threads { get; init; }
-        [CommandOption("--no-train"), Description("skip forward + backward timings")] public bool NoTrain { get; init; }
-        [CommandOption("--out <FILE>"), Description("JSON result file (default bench-model.json)")] public string Out { get; init; } = "bench-model.json";
+        [CommandOption("--dims <DIMS>"), Description("2 or 3 spatial dimensions"), DefaultValue(2)] public int Dimensions { get; init; } = 2;
+        [CommandOption("--size <SIZE>"), Description("input size, one size or one per axis, e.g. 256 or 512x512"), DefaultValue("256")] public string Size { get; init; } = "256";
+        [CommandOption("--batch <N>"), Description("images per forward pass, at least 1"), DefaultValue(1)] public int Batch { get; init; } = 1;
+        [CommandOption("--repeats <N>"), Description("timed runs per measurement, at least 1; the best is kept"), DefaultValue(3)] public int Repeats { get; init; } = 3;
+        [CommandOption("--depth <L>"), Description("network depth, 1..8"), DefaultValue(4)] public int Depth { get; init; } = 4;
+        [CommandOption("--widths <LIST>"), Description("channels per level, depth + 1 values (default 32·2^level)")] public string? Widths { get; init; }
+        [CommandOption("--threads <N>"), Description("torch intra-op threads, at least 1 (default: all cores)")] public int? Threads { get; init; }
+        [CommandOption("--no-train"), Description("skip forward + backward timings (default: time them)")] public bool NoTrain { get; init; }
+        [CommandOption("--out <FILE>"), Description("JSON result file"), DefaultValue("bench-model.json")] public string Out { get; init; } = "bench-model.json";
+
+        public override ValidationResult Validate() => FlagChecks.First(
+            FlagChecks.OneOf("--dims", Dimensions, 2, 3), FlagChecks.AtLeast("--batch", Batch, 1), FlagChecks.AtLeast("--repeats", Repeats, 1),
+            FlagChecks.AtLeast("--depth", Depth, 1), FlagChecks.AtLeast("--threads", Threads, 1), FlagChecks.File("--out", Out));
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
+        TorchThreads.While(settings.Threads, () => Run(settings));
+
+    static int Run(Settings settings)
     {
-        if (settings.Threads is { } threads) torch.set_num_threads(threads);
         var options = new ModelBenchmarkOptions
         {
             Architectures = settings.Archs.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
@@ -43,7 +49,7 @@ public sealed class BenchModelCommand : Command<BenchModelCommand.Settings>
         };
         ModelBenchmarkReport report = null!;
         AnsiConsole.Status().Start("benchmarking", ctx =>
-            report = ModelBenchmark.Run(options, new Progress<string>(s => ctx.Status(s))));
+            report = ModelBenchmark.Run(options, new Progress<string>(s => ctx.Status(Markup.Escape(s)))));
         AtomicFile.WriteAllText(settings.Out, report.ToJson());
 
         AnsiConsole.MarkupLine($"[grey]{report.Machine}; torch threads {report.Threads}[/]");

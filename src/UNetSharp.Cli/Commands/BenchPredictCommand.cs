@@ -19,33 +19,30 @@ public sealed class BenchPredictCommand : Command<BenchPredictCommand.Settings>
 
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--size <N>"), Description("2D slice side (default 512)")] public int Size { get; init; } = 512;
+        [CommandOption("--size <N>"), Description("2D slice side, a multiple of 16"), DefaultValue(512)] public int Size { get; init; } = 512;
         [CommandOption("--dims <D>"), Description("2 = slices only, 3 = volumes only (default both)")] public int? Dimensions { get; init; }
-        [CommandOption("--depths <LIST>"), Description("depths to time (default 1,2,3,4)")] public string Depths { get; init; } = "1,2,3,4";
-        [CommandOption("--tta"), Description("also time mirroring TTA (folded network)")] public bool Tta { get; init; }
-        [CommandOption("--threads <LIST>"), Description("thread counts, e.g. 1,2 (default: all cores)")] public string? Threads { get; init; }
+        [CommandOption("--depths <LIST>"), Description("depths to time, each 1..4 (the networks have depth 4)"), DefaultValue("1,2,3,4")] public string Depths { get; init; } = "1,2,3,4";
+        [CommandOption("--tta"), Description("also time mirroring TTA on the folded network (default: off)")] public bool Tta { get; init; }
+        [CommandOption("--threads <LIST>"), Description("thread counts to time, each at least 1, e.g. 1,2 (default: all cores)")] public string? Threads { get; init; }
         [CommandOption("--volumes <DIR>"), Description($"NIfTI volumes (default {HippocampusFolder} when present, else synthetic 40x56x40)")] public string? Volumes { get; init; }
-        [CommandOption("--max-volumes <N>")] public int MaxVolumes { get; init; } = 2;
-        [CommandOption("--widths3d <LIST>"), Description("3D UNet# widths per level (default 16,32,64,128,256: depth 4)")] public string Widths3D { get; init; } = "16,32,64,128,256";
-        [CommandOption("--repeats <N>"), Description("timed runs per measurement, median kept (default 3, after 1 warm-up)")] public int Repeats { get; init; } = 3;
-        [CommandOption("--ct-volume"), Description("instead: one synthetic CT-size volume, time and peak RSS")] public bool CtVolume { get; init; }
-        [CommandOption("--ct-size <XxYxZ>"), Description("CT volume size x, y, z (default 512x512x200)")] public string CtSize { get; init; } = "512x512x200";
-        [CommandOption("--ct-spacing <XxYxZ>"), Description("CT voxel spacing in mm, x, y, z (default 0.78x0.78x2.5)")] public string CtSpacing { get; init; } = "0.78x0.78x2.5";
-        [CommandOption("--ct-widths <LIST>"), Description("CT network widths (default 16,32,64,128: the planner's 3D default)")] public string CtWidths { get; init; } = "16,32,64,128";
-        [CommandOption("--ct-depth <L>"), Description("depth to run the CT network at (default full)")] public int? CtDepth { get; init; }
-        [CommandOption("--ct-overlap <F>")] public double CtOverlap { get; init; } = 0.5;
-        [CommandOption("--out <FILE>"), Description("JSON result file (default bench-predict.json)")] public string Out { get; init; } = "bench-predict.json";
+        [CommandOption("--max-volumes <N>"), Description("volumes timed from --volumes, at least 1"), DefaultValue(2)] public int MaxVolumes { get; init; } = 2;
+        [CommandOption("--widths3d <LIST>"), Description("3D UNet# widths per level, 5 values (depth 4)"), DefaultValue("16,32,64,128,256")] public string Widths3D { get; init; } = "16,32,64,128,256";
+        [CommandOption("--repeats <N>"), Description("timed runs per measurement after 1 warm-up, at least 1; the median is kept"), DefaultValue(3)] public int Repeats { get; init; } = 3;
+        [CommandOption("--ct-volume"), Description("instead: time one synthetic CT-size volume and its peak RSS (default: off)")] public bool CtVolume { get; init; }
+        [CommandOption("--ct-size <XxYxZ>"), Description("CT volume size x, y, z"), DefaultValue("512x512x200")] public string CtSize { get; init; } = "512x512x200";
+        [CommandOption("--ct-spacing <XxYxZ>"), Description("CT voxel spacing in mm, x, y, z"), DefaultValue("0.78x0.78x2.5")] public string CtSpacing { get; init; } = "0.78x0.78x2.5";
+        [CommandOption("--ct-widths <LIST>"), Description("CT network widths (the planner's 3D default)"), DefaultValue("16,32,64,128")] public string CtWidths { get; init; } = "16,32,64,128";
+        [CommandOption("--ct-depth <L>"), Description("depth to run the CT network at, at least 1 (default: full)")] public int? CtDepth { get; init; }
+        [CommandOption("--ct-overlap <F>"), Description("tile overlap of the CT prediction, from 0 up to but excluding 1"), DefaultValue(0.5)] public double CtOverlap { get; init; } = 0.5;
+        [CommandOption("--out <FILE>"), Description("JSON result file"), DefaultValue("bench-predict.json")] public string Out { get; init; } = "bench-predict.json";
+
+        public override ValidationResult Validate() => FlagChecks.First(
+            FlagChecks.OneOf("--dims", Dimensions, 2, 3), FlagChecks.AtLeast("--max-volumes", MaxVolumes, 1), FlagChecks.AtLeast("--repeats", Repeats, 1),
+            FlagChecks.AtLeast("--ct-depth", CtDepth, 1), FlagChecks.UnitFromZero("--ct-overlap", CtOverlap), FlagChecks.AtLeast("--size", Size, 16), FlagChecks.File("--out", Out));
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
-    {
-        try { return settings.CtVolume ? RunCt(settings) : RunSpeed(settings); }
-        catch (UNetSharpException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 2;
-        }
-    }
+        => settings.CtVolume ? RunCt(settings) : RunSpeed(settings);
 
     static int RunSpeed(Settings s)
     {
@@ -59,7 +56,7 @@ public sealed class BenchPredictCommand : Command<BenchPredictCommand.Settings>
             Widths3D = NetworkSettings.ParseList(s.Widths3D, "--widths3d"), Repeats = s.Repeats,
         };
         if (s.Volumes is not null && !Directory.Exists(s.Volumes)) throw new DataFormatException(s.Volumes, "volume folder not found");
-        if (options.SliceSize % 16 != 0) throw new ConfigurationException($"--size must be a multiple of 16 (2^4), got {options.SliceSize}");
+        options.Validate();   // before minutes of timing, not after
         PredictionSpeedReport report = null!;
         AnsiConsole.Status().Start("benchmarking", ctx => report = PredictionSpeedBenchmark.Run(options, new Inline(m => ctx.Status(Markup.Escape(m)))));
         AtomicFile.WriteAllText(s.Out, report.ToJson());
@@ -78,7 +75,7 @@ public sealed class BenchPredictCommand : Command<BenchPredictCommand.Settings>
 
     static int RunCt(Settings s)
     {
-        var xyz = NetworkSettings.ParseSize(s.CtSize, 3);
+        var xyz = NetworkSettings.ParseSize(s.CtSize, 3, "--ct-size");
         int[] shape = [(int)xyz[2], (int)xyz[1], (int)xyz[0]];
         var spacingXyz = s.CtSpacing.Split('x').Select(v => double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d) && d > 0 && double.IsFinite(d) ? d : double.NaN).ToArray();
         if (spacingXyz.Length != 3 || spacingXyz.Any(double.IsNaN)) throw new ConfigurationException($"--ct-spacing {s.CtSpacing}: expected three positive numbers XxYxZ in mm, e.g. 0.78x0.78x2.5");

@@ -20,6 +20,10 @@ public sealed class BenchServeCommand : Command<BenchServeCommand.Settings>
         [CommandOption("--concurrency <N>"), Description("server workers (default 1)")] public int Concurrency { get; init; } = 1;
         [CommandOption("--threads <N>"), Description("torch threads for server and in-process run (default: all cores)")] public int? Threads { get; init; }
         [CommandOption("--out <FILE>"), Description("JSON result file (default bench-serve.json)")] public string Out { get; init; } = "bench-serve.json";
+
+        public override ValidationResult Validate() => FlagChecks.First(
+            FlagChecks.AtLeast("--clients", Clients, 1), FlagChecks.AtLeast("--requests", Requests, 1), FlagChecks.AtLeast("--size", Size, 16),
+            FlagChecks.AtLeast("--concurrency", Concurrency, 1), FlagChecks.AtLeast("--threads", Threads, 1), FlagChecks.File("--out", Out));
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -39,7 +43,7 @@ public sealed class BenchServeCommand : Command<BenchServeCommand.Settings>
         }
         catch (UNetSharpException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            CliOutput.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
         AtomicFile.WriteAllText(s.Out, ProjectJson.Serialize(report));

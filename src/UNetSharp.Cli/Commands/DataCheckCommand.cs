@@ -15,20 +15,22 @@ public sealed class DataCheckCommand : Command<DataCheckCommand.Settings>
 
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--data <DIR>"), Description("data set folder (MSD/nnU-Net imagesTr+labelsTr, images/+labels/, or DSB 2018)")]
+        [CommandOption("--data <DIR>"), Description("data set folder: MSD/nnU-Net imagesTr + labelsTr, images/ + labels/, or DSB 2018 (required)")]
         public string? Data { get; init; }
 
         [CommandOption("--json"), Description("print one JSON object")]
         public bool Json { get; init; }
 
-        [CommandOption("--layout <KIND>"), Description("auto | paired | dsb | msd (default auto)")]
+        [CommandOption("--layout <KIND>"), Description("auto | paired | dsb | msd"), DefaultValue("auto")]
         public string Layout { get; init; } = "auto";
 
-        [CommandOption("--binary-foreground <V>"), Description("in 0/255 label images, the value that is class 1: 255 or 0 (default 255)")]
+        [CommandOption("--binary-foreground <V>"), Description("in label images holding only 0 and 255, the value that is class 1: 255 or 0"), DefaultValue(255)]
         public int BinaryForeground { get; init; } = 255;
 
-        [CommandOption("--gray"), Description("convert colour images to one gray channel")]
+        [CommandOption("--gray"), Description("convert colour images to one gray channel (default: keep RGB)")]
         public bool Gray { get; init; }
+
+        public override ValidationResult Validate() => FlagChecks.OneOf("--binary-foreground", BinaryForeground, 0, 255);
     }
 
     public static DatasetLayoutKind ParseLayout(string text) => text.ToLowerInvariant() switch
@@ -43,11 +45,10 @@ public sealed class DataCheckCommand : Command<DataCheckCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         string data = settings.Data ?? throw new ConfigurationException("--data <DIR> is required");
-        if (settings.BinaryForeground is not (0 or 255)) throw new ConfigurationException($"--binary-foreground must be 0 or 255, got {settings.BinaryForeground}");
         var options = new LayoutOptions { Kind = ParseLayout(settings.Layout), BinaryForeground = settings.BinaryForeground, Gray = settings.Gray };
         var summary = DatasetCheck.Run(data, options);
         if (settings.Json)
-            Console.Out.WriteLine(summary.ToJson());
+            CliOutput.Out.WriteLine(summary.ToJson());
         else
         {
             AnsiConsole.WriteLine(summary.ToText().TrimEnd());

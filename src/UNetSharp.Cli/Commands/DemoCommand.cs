@@ -11,12 +11,14 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--out <DIR>"), Description("output folder (default demo-run)")] public string Out { get; init; } = "demo-run";
-        [CommandOption("--data <DIR>"), Description("use this data set instead of synthetic cells")] public string? Data { get; init; }
-        [CommandOption("--epochs <N>"), Description("training epochs (default 24)")] public int Epochs { get; init; } = 24;
-        [CommandOption("--images <N>"), Description("synthetic images (default 48)")] public int Images { get; init; } = 48;
-        [CommandOption("--size <PX>"), Description("synthetic image size, a multiple of 8 (default 64)")] public int Size { get; init; } = 64;
-        [CommandOption("--seed <N>")] public int Seed { get; init; } = 7;
+        [CommandOption("--out <DIR>"), Description("output folder: data/ and run/ are written inside"), DefaultValue("demo-run")] public string Out { get; init; } = "demo-run";
+        [CommandOption("--data <DIR>"), Description("use this data set instead of synthetic cells (default: synthetic)")] public string? Data { get; init; }
+        [CommandOption("--epochs <N>"), Description("training epochs, at least 1"), DefaultValue(24)] public int Epochs { get; init; } = 24;
+        [CommandOption("--images <N>"), Description("synthetic images, at least 2 (one trains, one validates)"), DefaultValue(48)] public int Images { get; init; } = 48;
+        [CommandOption("--size <PX>"), Description("synthetic image side, a multiple of 8 from 16 to 4096"), DefaultValue(64)] public int Size { get; init; } = 64;
+        [CommandOption("--seed <N>"), Description("seed of the images, the split and the weights"), DefaultValue(7)] public int Seed { get; init; } = 7;
+
+        public override ValidationResult Validate() => FlagChecks.Folder("--out", Out);
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

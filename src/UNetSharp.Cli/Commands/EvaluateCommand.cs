@@ -17,10 +17,10 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
 
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--pred <DIR>"), Description("predicted label maps (.nii.gz, .nii, .png, .tif)")]
+        [CommandOption("--pred <DIR>"), Description("folder of predicted label maps (.nii.gz, .nii, .png, .tif) (required)")]
         public string? Pred { get; init; }
 
-        [CommandOption("--ref <DIR>"), Description("reference label maps, paired with predictions by file name without extension (with --instances also a DSB 2018 case folder set)")]
+        [CommandOption("--ref <DIR>"), Description("folder of reference label maps, paired with predictions by file name without extension; with --instances also a DSB 2018 case folder set (required)")]
         public string? Ref { get; init; }
 
         [CommandOption("--labels <LIST>"), Description("labels to score, e.g. 1,2 (default: every non-zero value in the references)")]
@@ -35,18 +35,20 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         [CommandOption("--no-surface"), Description("skip HD95 and ASSD (overlap metrics only; much faster on large volumes)")]
         public bool NoSurface { get; init; }
 
-        [CommandOption("--binary-foreground <V>"), Description("in files holding only 0 and 255, the value that is class 1: 255 or 0 (default 255)")]
+        [CommandOption("--binary-foreground <V>"), Description("in label images holding only 0 and 255, the value that is class 1: 255 or 0"), DefaultValue(255)]
         public int BinaryForeground { get; init; } = 255;
 
         [CommandOption("--instances"), Description("files are instance label maps: add PQ, AJI and DSB score per case; Dice etc. on foreground")]
         public bool Instances { get; init; }
+
+        public override ValidationResult Validate() => FlagChecks.First(
+            FlagChecks.OneOf("--binary-foreground", BinaryForeground, 0, 255), FlagChecks.Folder("--out", Out));
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         string pred = settings.Pred ?? throw new ConfigurationException("--pred <DIR> is required");
         string reference = settings.Ref ?? throw new ConfigurationException("--ref <DIR> is required");
-        if (settings.BinaryForeground is not (0 or 255)) throw new ConfigurationException($"--binary-foreground must be 0 or 255, got {settings.BinaryForeground}");
         string outDir = FolderEvaluation.OutputDir(settings.Out, pred, reference);
         var options = new FolderEvaluationOptions
         {
@@ -60,7 +62,7 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         result.Write(outDir);
         foreach (string warning in result.Warnings) Console.Error.WriteLine($"warning: {warning}");
 
-        if (settings.Json) Console.Out.WriteLine(result.ToJson());
+        if (settings.Json) CliOutput.Out.WriteLine(result.ToJson());
         else Print(result, outDir);
         return result.Complete ? 0 : Incomplete;
     }

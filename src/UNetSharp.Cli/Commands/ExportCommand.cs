@@ -17,16 +17,16 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
 
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--model <PATH>"), Description("run folder (best.ckpt, else last.ckpt, + plan.json), checkpoint, or weights file with plan.json beside it")]
+        [CommandOption("--model <PATH>"), Description("run folder (best.ckpt, else last.ckpt, + plan.json), checkpoint, or weights file with plan.json beside it (required)")]
         public string? Model { get; init; }
 
-        [CommandOption("--out <FILE>"), Description("the .onnx file to write")]
+        [CommandOption("--out <FILE>"), Description("the .onnx file to write (required)")]
         public string? Out { get; init; }
 
-        [CommandOption("--depth <L>"), Description("depth to export, 1..L (default: the plan's chosen depth, else L)")]
+        [CommandOption("--depth <L>"), Description("depth to export, 1..L (default: the plan's chosen depth, else the full depth L)")]
         public int? Depth { get; init; }
 
-        [CommandOption("--size <SIZE>"), Description("fixed input size, 256 or 256x256 (default: dynamic, any multiple of 2^depth)")]
+        [CommandOption("--size <SIZE>"), Description("fixed input size, one size or one per axis, e.g. 256 or 256x256 (default: dynamic, any multiple of 2^depth)")]
         public string? Size { get; init; }
 
         [CommandOption("--probabilities"), Description("also output probabilities (sigmoid for one class, softmax otherwise)")]
@@ -38,7 +38,7 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required")
             : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required")
-            : ValidationResult.Success();
+            : FlagChecks.First(FlagChecks.AtLeast("--depth", Depth, 1), FlagChecks.File("--out", Out));
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

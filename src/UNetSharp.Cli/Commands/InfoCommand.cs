@@ -10,7 +10,7 @@ public sealed class InfoCommand : Command<InfoCommand.Settings>
 {
     public sealed class Settings : NetworkSettings
     {
-        [CommandOption("--size <SIZE>"), Description("input size for GFLOPs: 512 or 512x512 (default 512 in 2D, 128 in 3D)")]
+        [CommandOption("--size <SIZE>"), Description("input size for GFLOPs, one size or one per axis, e.g. 512 or 512x512 (default 512 in 2D, 128 in 3D)")]
         public string? Size { get; init; }
 
         [CommandOption("--json"), Description("print one JSON object")]
@@ -19,12 +19,12 @@ public sealed class InfoCommand : Command<InfoCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var config = settings.ToConfig(settings.DeepSupervision);
+        var config = settings.ToConfig();
         var size = NetworkSettings.ParseSize(settings.Size ?? (config.Dimensions == 2 ? "512" : "128"), config.Dimensions);
         var summary = ModelSummary.Of(config, size);
         if (settings.Json)
         {
-            Console.Out.WriteLine(summary.ToJson());
+            CliOutput.Out.WriteLine(summary.ToJson());
             return 0;
         }
         var table = new Table().Title($"{summary.Architecture} {summary.Dimensions}D, in {summary.InChannels}, classes {summary.Classes}, widths {string.Join(",", summary.Widths)}, input {string.Join("x", size)}");

@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using System.Globalization;
+using Spectre.Console;
 using Spectre.Console.Cli;
 using UNetSharp.Models;
 
@@ -7,34 +9,47 @@ namespace UNetSharp.Cli.Commands;
 /// <summary>The options that describe a network, shared by info, train and bench.</summary>
 public class NetworkSettings : CommandSettings
 {
-    [CommandOption("--arch <ARCH>"), Description("unet | unet++ | unet3+ | unet# (default unet#)")]
+    [CommandOption("--arch <ARCH>"), Description("unet | unet++ | unet3+ | unet#"), DefaultValue("unet#")]
     public string Architecture { get; init; } = "unet#";
 
-    [CommandOption("--dims <DIMS>"), Description("2 or 3 spatial dimensions (default 2)")]
+    [CommandOption("--dims <DIMS>"), Description("2 or 3 spatial dimensions"), DefaultValue(2)]
     public int Dimensions { get; init; } = 2;
 
-    [CommandOption("--in-channels <N>"), Description("input channels (default 1)")]
+    [CommandOption("--in-channels <N>"), Description("input channels"), DefaultValue(1)]
     public int InChannels { get; init; } = 1;
 
-    [CommandOption("--classes <C>"), Description("output classes: 1 = binary, C >= 2 = multi-class with background (default 1)")]
+    [CommandOption("--classes <C>"), Description("output classes: 1 = binary, C >= 2 = multi-class with background"), DefaultValue(1)]
     public int Classes { get; init; } = 1;
 
-    [CommandOption("--depth <L>"), Description("number of down-samplings (default 4)")]
+    [CommandOption("--depth <L>"), Description("number of down-samplings, 1..8"), DefaultValue(4)]
     public int Depth { get; init; } = 4;
 
-    [CommandOption("--widths <LIST>"), Description("channels per level, e.g. 32,64,128,256,512 (default 32·2^i)")]
+    [CommandOption("--widths <LIST>"), Description("channels per level, depth + 1 values (default 32,64,...: 32·2^level)")]
     public string? Widths { get; init; }
 
-    [CommandOption("--norm <KIND>"), Description("batch | instance (default batch)")]
+    [CommandOption("--norm <KIND>"), Description("batch | instance"), DefaultValue("batch")]
     public string Norm { get; init; } = "batch";
 
-    [CommandOption("--deep-supervision"), Description("add every deep-supervision head (needed to prune)")]
+    [CommandOption("--no-deep-supervision"), Description("leave out the deep-supervision heads (the network as train builds it has them; pruned depths are counted either way)")]
+    public bool NoDeepSupervision { get; init; }
+
+    [CommandOption("--no-cgm"), Description("leave out the two classification-guided modules (train builds them by default)")]
+    public bool NoCgm { get; init; }
+
+    /// <summary>Old spellings from when info described a network without heads or CGMs by default; now the default.</summary>
+    [CommandOption("--deep-supervision", IsHidden = true)]
     public bool DeepSupervision { get; init; }
 
-    [CommandOption("--cgm"), Description("add the two classification-guided modules")]
+    [CommandOption("--cgm", IsHidden = true)]
     public bool Cgm { get; init; }
 
-    public NetworkConfig ToConfig(bool deepSupervision)
+    public override ValidationResult Validate() =>
+        DeepSupervision && NoDeepSupervision ? ValidationResult.Error("--deep-supervision and --no-deep-supervision contradict each other")
+        : Cgm && NoCgm ? ValidationResult.Error("--cgm and --no-cgm contradict each other")
+        : FlagChecks.First(FlagChecks.OneOf("--dims", Dimensions, 2, 3), FlagChecks.AtLeast("--in-channels", InChannels, 1),
+            FlagChecks.AtLeast("--classes", Classes, 1), FlagChecks.AtLeast("--depth", Depth, 1));
+
+    public NetworkConfig ToConfig()
     {
         var config = new NetworkConfig
         {
@@ -46,28 +61,32 @@ public class NetworkSettings : CommandSettings
                 "instance" => NormKind.Instance,
                 _ => throw new ConfigurationException($"--norm must be batch or instance, got '{Norm}'"),
             },
-            DeepSupervision = deepSupervision,
-            Cgm = Cgm,
+            DeepSupervision = !NoDeepSupervision,
+            Cgm = !NoCgm,
         };
         config.Validate();
         return config;
     }
 
-    /// <summary>"512" (every axis) or "512x256" (one per axis).</summary>
-    public static long[] ParseSize(string text, int dimensions)
+    /// <summary>"512" (every axis) or "512x256" (one per axis); <paramref name="option"/> names the flag in errors.</summary>
+    public static long[] ParseSize(string text, int dimensions, string option = "--size")
     {
         var parts = text.Split('x', ',');
-        if (!parts.All(p => long.TryParse(p, out long v) && v > 0) || (parts.Length != 1 && parts.Length != dimensions))
-            throw new ConfigurationException($"--size must be one positive number or {dimensions} separated by 'x', got '{text}'");
-        var values = parts.Select(long.Parse).ToArray();
+        if (!parts.All(p => long.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out long v) && v is > 0 and <= MaxSize)
+            || (parts.Length != 1 && parts.Length != dimensions))
+            throw new ConfigurationException($"{option} must be one size or {dimensions} separated by 'x', each 1..{MaxSize}, got '{text}'");
+        var values = parts.Select(p => long.Parse(p, CultureInfo.InvariantCulture)).ToArray();
         return values.Length == 1 ? Enumerable.Repeat(values[0], dimensions).ToArray() : values;
     }
+
+    /// <summary>Largest size per axis accepted from a flag (a 2^20-voxel axis is already far beyond any scanner).</summary>
+    public const long MaxSize = 1 << 20;
 
     public static int[] ParseList(string text, string option)
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0 || !parts.All(p => int.TryParse(p, out _)))
-            throw new ConfigurationException($"{option} must be a comma-separated list of integers, got '{text}'");
-        return parts.Select(int.Parse).ToArray();
+        if (parts.Length == 0 || !parts.All(p => int.TryParse(p, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)))
+            throw new ConfigurationException($"{option} must be a comma-separated list of whole numbers, got '{text}'");
+        return parts.Select(p => int.Parse(p, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)).ToArray();
     }
 }

@@ -24,7 +24,7 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         [CommandOption("--input <PATH>"), Description("image (.nii, .nii.gz, .png, .tif, .tiff) or folder of images")]
         public string? Input { get; init; }
 
-        [CommandOption("--out <DIR>"), Description("output folder; outputs are named like the inputs")]
+        [CommandOption("--out <DIR>"), Description("output folder; outputs are named like the inputs, without an nnU-Net channel suffix (case_0000.nii.gz gives case.nii.gz)")]
         public string? Out { get; init; }
 
         [CommandOption("--depth <L>"), Description("depth to predict at, 1..L (default: the plan's chosen depth, else L)")]
@@ -33,11 +33,11 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         [CommandOption("--tta"), Description("mirroring test-time augmentation over every axis (2D: 4x, 3D: 8x the work)")]
         public bool Tta { get; init; }
 
-        [CommandOption("--overlap <F>"), Description("tile overlap in [0, 1) (default 0.5)")]
+        [CommandOption("--overlap <F>"), Description("fraction of a tile shared with its neighbour, from 0 up to but excluding 1"), DefaultValue(0.5)]
         public double Overlap { get; init; } = 0.5;
 
-        [CommandOption("--cgm <MODE>"), Description("CGM gating: hard | soft | off (default hard; ignored without CGMs)")]
-        public string Cgm { get; init; } = "hard";
+        [CommandOption("--cgm-gating <MODE>"), Description("how the CGMs gate the output: hard | soft | off (ignored for a network without CGMs)"), DefaultValue("hard")]
+        public string CgmGating { get; init; } = "hard";
 
         [CommandOption("--keep-largest"), Description("keep the largest connected component of each class")]
         public bool KeepLargest { get; init; }
@@ -45,19 +45,19 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         [CommandOption("--fill-holes"), Description("fill enclosed background holes")]
         public bool FillHoles { get; init; }
 
-        [CommandOption("--probabilities"), Description("also write <name>_prob<k> per foreground class (NIfTI float32, PNG 16-bit, TIFF float32)")]
+        [CommandOption("--probabilities"), Description("also write NAME_probK per foreground class K (NIfTI float32, PNG 16-bit, TIFF float32)")]
         public bool Probabilities { get; init; }
 
-        [CommandOption("--overlays"), Description("also write <name>_overlay.png (3D: the slice with most foreground)")]
+        [CommandOption("--overlays"), Description("also write overlays/NAME_overlay.png under --out, contours on the image (3D: the slice with most foreground)")]
         public bool Overlays { get; init; }
 
-        [CommandOption("--threads <N>"), Description("torch threads (default: all cores)")]
+        [CommandOption("--threads <N>"), Description("torch threads, at least 1 (default: all cores)")]
         public int? Threads { get; init; }
 
-        [CommandOption("--tile <N>"), Description("tile size per axis, a multiple of 2^L (default: the plan's patch size)")]
+        [CommandOption("--tile <N>"), Description("tile size per axis, a multiple of 2^depth (default: the plan's patch size)")]
         public int? Tile { get; init; }
 
-        [CommandOption("--batch <N>"), Description("tiles per forward pass (default 1)")]
+        [CommandOption("--batch <N>"), Description("tiles per forward pass, at least 1"), DefaultValue(1)]
         public int Batch { get; init; } = 1;
 
         [CommandOption("--no-fold"), Description("keep batch norms separate (folding gives the same outputs, faster)")]
@@ -78,18 +78,23 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         [CommandOption("--instances-csv"), Description("with instances: also write <name>_instances.csv (id, area/volume, centroid, box, mean intensity, score)")]
         public bool InstancesCsv { get; init; }
 
+        public override ValidationResult Validate() => FlagChecks.First(
+            FlagChecks.AtLeast("--depth", Depth, 1), FlagChecks.UnitFromZero("--overlap", Overlap), FlagChecks.AtLeast("--threads", Threads, 1),
+            FlagChecks.AtLeast("--tile", Tile, 1), FlagChecks.AtLeast("--batch", Batch, 1), FlagChecks.Folder("--out", Out),
+            FlagChecks.AtLeast("--min-size", MinSize, 0), FlagChecks.OpenUnit("--marker-threshold", MarkerThreshold));
+
         public PredictionJobOptions ToOptions() => new()
         {
             Model = Model ?? throw new ConfigurationException("--model is required"),
             Input = Input ?? throw new ConfigurationException("--input is required"),
             OutputDir = Out ?? throw new ConfigurationException("--out is required"),
             Depth = Depth, Tta = Tta, Overlap = Overlap,
-            Gating = Cgm.ToLowerInvariant() switch
+            Gating = CgmGating.ToLowerInvariant() switch
             {
                 "hard" => GatingMode.Hard,
                 "soft" => GatingMode.Soft,
                 "off" => GatingMode.Off,
-                _ => throw new ConfigurationException($"--cgm must be hard, soft or off, got '{Cgm}'"),
+                _ => throw new ConfigurationException($"--cgm-gating must be hard, soft or off, got '{CgmGating}'"),
             },
             KeepLargest = KeepLargest, FillHoles = FillHoles, Probabilities = Probabilities, Overlays = Overlays,
             Threads = Threads, TileSize = Tile, BatchSize = Batch, FoldBatchNorm = !NoFold,
@@ -109,14 +114,8 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        PredictionJob job;
-        try { job = PredictionJob.Open(settings.ToOptions()); }
-        catch (UNetSharpException e)
-        {
-            // Nothing has been written yet: a bad argument leaves no output folder behind.
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 2;
-        }
+        // Open checks everything and writes nothing: a bad argument leaves no output folder behind (exit 2 via CliApp).
+        var job = PredictionJob.Open(settings.ToOptions());
         using (job)
         {
             var net = job.Model.Network.Config;
@@ -124,7 +123,7 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
                 $"tile {string.Join("x", job.TileSize)}, TTA {(job.Options.Tta ? "on" : "off")}, {job.Model.FoldedLayers} batch norms folded, {job.Inputs.Count} input(s)[/]");
             var report = RunWithProgress(job, cancellationToken);
             PrintSummary(report);
-            foreach (var failed in report.Files.Where(f => !f.Succeeded)) Console.Error.WriteLine($"error: {failed.Error}");
+            foreach (var failed in report.Files.Where(f => !f.Succeeded)) CliOutput.Error.WriteLine($"error: {CliApp.OneLine(failed.Error ?? "")}");
             AnsiConsole.MarkupLine($"{report.Succeeded} of {report.Files.Count} predicted in {report.Seconds:F1} s; summary in [bold]{Markup.Escape(Path.GetFullPath(Path.Combine(job.Options.OutputDir, PredictionJobReport.FileName)))}[/]");
             return report.Failed > 0 ? SomeFilesFailed : 0;
         }

@@ -94,13 +94,13 @@ public sealed class ServeCommand : Command<ServeCommand.Settings>
         }
         catch (UNetSharpException e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            CliOutput.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
         catch (IOException e)
         {
             // Kestrel reports a port in use or not permitted as an IOException.
-            Console.Error.WriteLine($"error: cannot listen: {e.Message}");
+            CliOutput.Error.WriteLine($"error: cannot listen: {e.Message}");
             return 1;
         }
         // The host stops gracefully on SIGTERM/SIGINT by itself; these only note that a signal was the reason.
@@ -109,15 +109,15 @@ public sealed class ServeCommand : Command<ServeCommand.Settings>
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => interrupted = true);
         using var spectreCancel = cancellationToken.Register(() => { interrupted = true; _ = server.StopAsync(); });
         var net = server.Engine.Model.Network.Config;
-        Console.Error.WriteLine($"serving {net.Architecture} {net.Dimensions}D (depths {string.Join(",", server.Engine.Depths)}, default L{server.Engine.DefaultDepth}) " +
+        CliOutput.Error.WriteLine($"serving {net.Architecture} {net.Dimensions}D (depths {string.Join(",", server.Engine.Depths)}, default L{server.Engine.DefaultDepth}) " +
             $"from {server.Engine.Model.WeightsPath} at {server.Address} with {server.Gate.Workers} worker(s), queue {server.Gate.QueueLength}");
-        Console.Error.WriteLine(server.ListensOnAllInterfaces
+        CliOutput.Error.WriteLine(server.ListensOnAllInterfaces
             ? $"listening on every interface, port {new Uri(server.Address).Port}; every API request needs 'Authorization: Bearer <token>'"
             : $"no --token-file: listening on 127.0.0.1 only (this machine); give a token file to accept other machines");
-        Console.Error.WriteLine($"viewer: {server.Address}/   API: {server.Address}/openapi.json   stop: Ctrl+C or SIGTERM (requests in flight are finished)");
+        CliOutput.Error.WriteLine($"viewer: {server.Address}/   API: {server.Address}/openapi.json   stop: Ctrl+C or SIGTERM (requests in flight are finished)");
         server.WaitForShutdownAsync().GetAwaiter().GetResult();
         server.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        Console.Error.WriteLine("stopped");
+        CliOutput.Error.WriteLine("stopped");
         return interrupted ? Interrupted : 0;
     }
 }

@@ -23,41 +23,51 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--data <DIR>"), Description("data set folder (paired images/labels, DSB 2018 or MSD/nnU-Net layout)")] public string? Data { get; init; }
-        [CommandOption("--out <RUN>"), Description("run folder")] public string? Out { get; init; }
-        [CommandOption("--config <FILE>"), Description("JSON or YAML file with any of these options; flags override it")] public string? Config { get; init; }
+        [CommandOption("--data <DIR>"), Description("data set folder: paired images/ + labels/, DSB 2018 or MSD/nnU-Net imagesTr + labelsTr (required here or in --config)")] public string? Data { get; init; }
+        [CommandOption("--out <RUN>"), Description("run folder to create (required here or in --config)")] public string? Out { get; init; }
+        [CommandOption("--config <FILE>"), Description("JSON or YAML file with any of these options, keys named like the flags without dashes; flags override it")] public string? Config { get; init; }
         [CommandOption("--arch <ARCH>"), Description("unet | unet++ | unet3+ | unet# (default unet#)")] public string? Arch { get; init; }
-        [CommandOption("--dims <DIMS>"), Description("2 or 3; must match the data")] public int? Dims { get; init; }
-        [CommandOption("--depth <L>")] public int? Depth { get; init; }
-        [CommandOption("--widths <LIST>")] public string? Widths { get; init; }
-        [CommandOption("--patch <SIZE>"), Description("patch size, e.g. 256x256 or 48x64x48")] public string? Patch { get; init; }
-        [CommandOption("--batch <N>")] public int? Batch { get; init; }
-        [CommandOption("--epochs <N>")] public int? Epochs { get; init; }
-        [CommandOption("--iterations <N>"), Description("iteration budget instead of epochs")] public long? Iterations { get; init; }
-        [CommandOption("--batches-per-epoch <N>")] public int? BatchesPerEpoch { get; init; }
-        [CommandOption("--lr <LR>")] public double? Lr { get; init; }
-        [CommandOption("--optimizer <NAME>"), Description("adam | sgd")] public string? Optimizer { get; init; }
-        [CommandOption("--weight-decay <W>")] public double? WeightDecay { get; init; }
-        [CommandOption("--warmup <EPOCHS>")] public double? Warmup { get; init; }
-        [CommandOption("--patience <EPOCHS>"), Description("early stopping")] public int? Patience { get; init; }
-        [CommandOption("--clip <NORM>"), Description("gradient clipping norm")] public double? Clip { get; init; }
-        [CommandOption("--loss <KIND>"), Description("auto | bce-dice | hybrid | ce-dice")] public string? Loss { get; init; }
-        [CommandOption("--ds-weights <KIND>"), Description("mean | halving (deep-supervision weighting)")] public string? DsWeights { get; init; }
-        [CommandOption("--no-cgm")] public bool? NoCgm { get; init; }
-        [CommandOption("--no-deep-supervision")] public bool? NoDeepSupervision { get; init; }
-        [CommandOption("--augment <KIND>"), Description("none | unetsharp | nnunet")] public string? Augment { get; init; }
-        [CommandOption("--val-fraction <F>")] public double? ValFraction { get; init; }
-        [CommandOption("--max-cases <N>")] public int? MaxCases { get; init; }
-        [CommandOption("--seed <N>")] public int? Seed { get; init; }
-        [CommandOption("--threads <N>")] public int? Threads { get; init; }
-        [CommandOption("--binary-foreground <V>"), Description("label value that means foreground in 0/V masks (default 255)")] public int? BinaryForeground { get; init; }
-        [CommandOption("--gray"), Description("convert RGB images to one gray channel")] public bool? Gray { get; init; }
+        [CommandOption("--dims <DIMS>"), Description("2 or 3, checked against the data (default: the data's)")] public int? Dims { get; init; }
+        [CommandOption("--depth <L>"), Description("number of down-samplings, 1..8 (default: planned from the data, at most 4)")] public int? Depth { get; init; }
+        [CommandOption("--widths <LIST>"), Description("channels per level, depth + 1 values, e.g. 32,64,128,256,512 (default: planned)")] public string? Widths { get; init; }
+        [CommandOption("--patch <SIZE>"), Description("patch size, e.g. 256x256 or 48x64x48, each a multiple of 2^depth (default: planned)")] public string? Patch { get; init; }
+        [CommandOption("--batch <N>"), Description("patches per step, at least 1 (default: planned)")] public int? Batch { get; init; }
+        [CommandOption("--epochs <N>"), Description("training epochs, at least 1 (default 50)")] public int? Epochs { get; init; }
+        [CommandOption("--iterations <N>"), Description("iteration budget instead of epochs (default: epochs x batches per epoch)")] public long? Iterations { get; init; }
+        [CommandOption("--batches-per-epoch <N>"), Description("optimiser steps per epoch, at least 1 (default 50)")] public int? BatchesPerEpoch { get; init; }
+        [CommandOption("--lr <LR>"), Description("initial learning rate, a positive finite number (default 0.001)")] public double? Lr { get; init; }
+        [CommandOption("--optimizer <NAME>"), Description("adam | sgd (default adam)")] public string? Optimizer { get; init; }
+        [CommandOption("--weight-decay <W>"), Description("L2 weight decay, 0 or more (default 0.0001)")] public double? WeightDecay { get; init; }
+        [CommandOption("--warmup <EPOCHS>"), Description("linear learning-rate warm-up in epochs, 0 or more (default 0)")] public double? Warmup { get; init; }
+        [CommandOption("--patience <EPOCHS>"), Description("early stopping after this many epochs without a better validation Dice (default: never)")] public int? Patience { get; init; }
+        [CommandOption("--clip <NORM>"), Description("gradient clipping norm, positive (default: no clipping)")] public double? Clip { get; init; }
+        [CommandOption("--loss <KIND>"), Description("auto | bce-dice | hybrid | ce-dice (default auto: bce-dice for one class, ce-dice otherwise)")] public string? Loss { get; init; }
+        [CommandOption("--ds-weights <KIND>"), Description("deep-supervision weighting: mean | halving (default mean)")] public string? DsWeights { get; init; }
+        [CommandOption("--no-cgm"), Description("leave out the two classification-guided modules (default: built)")] public bool? NoCgm { get; init; }
+        [CommandOption("--no-deep-supervision"), Description("leave out the deep-supervision heads; the network then cannot be pruned (default: built)")] public bool? NoDeepSupervision { get; init; }
+        [CommandOption("--augment <KIND>"), Description("none | unetsharp | nnunet (default unetsharp: the UNet# authors' rot90, flip and intensity)")] public string? Augment { get; init; }
+        [CommandOption("--val-fraction <F>"), Description("fraction of cases held out for validation, in (0, 1) (default 0.2)")] public double? ValFraction { get; init; }
+        [CommandOption("--max-cases <N>"), Description("use at most N cases, at least 2: one to train, one to validate (default: all)")] public int? MaxCases { get; init; }
+        [CommandOption("--seed <N>"), Description("seed of weights, split and patch sampling (default: 12345 for weights, 1 for the data)")] public int? Seed { get; init; }
+        [CommandOption("--threads <N>"), Description("torch intra-op threads, at least 1 (default: all cores)")] public int? Threads { get; init; }
+        [CommandOption("--binary-foreground <V>"), Description("in label images holding only 0 and 255, the value that is class 1: 255 or 0 (default 255)")] public int? BinaryForeground { get; init; }
+        [CommandOption("--gray"), Description("convert colour images to one gray channel (default: keep RGB)")] public bool? Gray { get; init; }
         [CommandOption("--resume"), Description("continue the run in --out from its last checkpoint; its settings, split and seeds are reloaded (only --epochs/--iterations more, --threads, --patience may change)")] public bool? Resume { get; init; }
         [CommandOption("--validate-every <N>"), Description("validate after every N-th epoch and after the last (default 1)")] public int? ValidateEvery { get; init; }
         [CommandOption("--instances"), Description("instance segmentation: learn background/interior/border from instance labels (DSB masks, instance label maps); predict then writes instance maps")] public bool? Instances { get; init; }
         [CommandOption("--border-width <PX>"), Description("with --instances: border thickness in voxels (default 2)")] public double? BorderWidth { get; init; }
         [CommandOption("--quiet"), Description("only warnings, errors and the final summary")] public bool? Quiet { get; init; }
         [CommandOption("--verbose"), Description("also loss parts per epoch and debug messages")] public bool? Verbose { get; init; }
+
+        /// <summary>Values that are wrong whatever the data or config file say; the library checks the rest by setting name.</summary>
+        public override Spectre.Console.ValidationResult Validate() => FlagChecks.First(
+            FlagChecks.AtLeast("--epochs", Epochs, 1), FlagChecks.AtLeast("--iterations", Iterations, 1), FlagChecks.AtLeast("--batch", Batch, 1),
+            FlagChecks.AtLeast("--batches-per-epoch", BatchesPerEpoch, 1), FlagChecks.AtLeast("--depth", Depth, 1), FlagChecks.AtLeast("--patience", Patience, 1),
+            FlagChecks.AtLeast("--threads", Threads, 1), FlagChecks.AtLeast("--max-cases", MaxCases, 2), FlagChecks.OneOf("--dims", Dims, 2, 3),
+            FlagChecks.OneOf("--binary-foreground", BinaryForeground, 0, 255), FlagChecks.AtLeast("--validate-every", ValidateEvery, 1), FlagChecks.Positive("--border-width", BorderWidth),
+            FlagChecks.Positive("--lr", Lr), FlagChecks.Positive("--clip", Clip), FlagChecks.NonNegative("--weight-decay", WeightDecay),
+            FlagChecks.NonNegative("--warmup", Warmup), FlagChecks.OpenUnit("--val-fraction", ValFraction), FlagChecks.Folder("--out", Out),
+            Resume == true && Out is not null && !Directory.Exists(Out) ? Spectre.Console.ValidationResult.Error($"--resume: there is no run folder at --out {Out}") : Spectre.Console.ValidationResult.Success());
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -129,7 +139,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             Architecture = s.Arch ?? file.String("arch") ?? b.Architecture,
             Depth = s.Depth ?? file.Int("depth") ?? b.Depth,
             Widths = widths is null ? b.Widths : NetworkSettings.ParseList(widths, "--widths"),
-            PatchSize = patch is null ? b.PatchSize : NetworkSettings.ParseSize(patch, dims ?? patch.Split('x', ',').Length).Select(v => (int)v).ToArray(),
+            PatchSize = patch is null ? b.PatchSize : NetworkSettings.ParseSize(patch, dims ?? patch.Split('x', ',').Length, "--patch").Select(v => (int)v).ToArray(),
             BatchSize = s.Batch ?? file.Int("batch") ?? b.BatchSize,
             NoCgm = s.NoCgm ?? file.Bool("no_cgm") ?? b.NoCgm,
             NoDeepSupervision = s.NoDeepSupervision ?? file.Bool("no_deep_supervision") ?? b.NoDeepSupervision,

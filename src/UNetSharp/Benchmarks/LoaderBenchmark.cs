@@ -31,9 +31,9 @@ public sealed record LoaderBenchmarkOptions
     public static AugmentationPipeline? Pipeline(string name) => name.ToLowerInvariant() switch
     {
         "none" => null,
-        "default" => AugmentationPipeline.UNetSharpDefault(),
+        "unetsharp" or "unet#" or "default" => AugmentationPipeline.UNetSharpDefault(),   // "default": the old spelling
         "nnunet" => AugmentationPipeline.NnUNetDefault(),
-        _ => throw new ConfigurationException($"--augment must be none, default or nnunet, got '{name}'"),
+        _ => throw new ConfigurationException($"augmentation must be none, unetsharp or nnunet, got '{name}'"),
     };
 }
 

@@ -29,6 +29,19 @@ public sealed record PredictionSpeedOptions
     public IReadOnlyList<int> Widths3D { get; init; } = [16, 32, 64, 128, 256];
     public int Warmup { get; init; } = 1;
     public int Repeats { get; init; } = 3;
+
+    /// <summary>Refuses settings the benchmark would otherwise drop or fail on late (a depth neither network has is
+    /// an error, not a silently missing row).</summary>
+    public void Validate()
+    {
+        int most = Math.Max(Slices ? 4 : 0, Volumes ? Widths3D.Count - 1 : 0);
+        if (Depths.Count == 0 || Depths.Any(d => d < 1 || d > most))
+            throw new ConfigurationException($"depths must each be between 1 and {most} (the benchmarked networks' depth), got {string.Join(",", Depths)}");
+        if (Slices && (SliceSize < 16 || SliceSize % 16 != 0)) throw new ConfigurationException($"slice size must be a positive multiple of 16 (2^4), got {SliceSize}");
+        if (Threads.Any(t => t < 1)) throw new ConfigurationException($"thread counts must each be at least 1, got {string.Join(",", Threads)}");
+        if (Widths3D.Count is < 2 or > 9 || Widths3D.Any(w => w is < 1 or > 4096)) throw new ConfigurationException($"3D widths must be 2 to 9 values from 1 to 4096, got {string.Join(",", Widths3D)}");
+        if (MaxVolumes < 1 || Repeats < 1 || Warmup < 0) throw new ConfigurationException($"max volumes and repeats must be at least 1, got {MaxVolumes} and {Repeats}");
+    }
 }
 
 /// <summary>One timing: median milliseconds per slice or volume, with the speed-up against the full depth and the ratios to compare it with.</summary>
@@ -52,6 +65,7 @@ public static class PredictionSpeedBenchmark
 
     public static PredictionSpeedReport Run(PredictionSpeedOptions options, IProgress<string>? status = null)
     {
+        options.Validate();
         var rows = new List<PredictionSpeedRow>();
         int previous = InferenceThreads.Current;
         string volumeSource = "none";

@@ -53,7 +53,7 @@ public static class ImageFile
             if (h.Rank < 2 || h.Channels != 1) throw new DataFormatException(path, $"label image has dims [{string.Join(",", h.Sizes)}]; expected one 2D or 3D volume");
             return new LabelFile(nifti.ToInt32Labels(path), h.SpatialShape, h.Spacing, h);
         }
-        if (path.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && PngFile.TryReadGray8(path) is var (pixels, height, width))
+        if (path.EndsWith(".png", StringComparison.OrdinalIgnoreCase) && PngFile.TryReadByteLabels(path) is var (pixels, height, width))
         {
             var labels = new int[pixels.Length];
             for (int i = 0; i < labels.Length; i++) labels[i] = pixels[i];

@@ -19,11 +19,13 @@ public static class PngFile
         return new RasterImage(PngRawCodec.Decode(png, path), png.Channels, [png.Height, png.Width], png.BitDepth == 16 ? 16 : 8);
     }
 
-    /// <summary>8-bit (or smaller) opaque gray PNG as one byte per pixel, the fast path for masks; null for other kinds of PNG.</summary>
-    internal static (byte[] Pixels, int Height, int Width)? TryReadGray8(string path)
+    /// <summary>A label PNG stored one byte per pixel: 8-bit (or smaller) opaque gray as its values, and palette PNGs as
+    /// their palette indices (the class, whatever colour the palette shows it in). Null for other kinds of PNG.</summary>
+    internal static (byte[] Pixels, int Height, int Width)? TryReadByteLabels(string path)
     {
         var bytes = ReadBytes(path);
         var png = PngStructure.Parse(bytes, path, MaxPixels);
+        if (png.ColorType == 3) return (PngRawCodec.DecodePaletteIndices(png, path), png.Height, png.Width);
         if (png.ColorType != 0 || png.BitDepth > 8 || png.HasTransparency) return null;
         return (PngRawCodec.DecodeGray8(png, path), png.Height, png.Width);
     }

@@ -83,6 +83,17 @@ internal static class PngRawCodec
         return bytes;
     }
 
+    /// <summary>A palette PNG's pixels as palette indices (not colours), one byte per pixel: label images saved with a
+    /// palette (e.g. PASCAL VOC style masks) store the class in the index, whatever colour the palette shows it in.</summary>
+    public static byte[] DecodePaletteIndices(PngStructure png, string path)
+    {
+        if (png.ColorType != 3) throw new ArgumentException("not a palette PNG");
+        var samples = Samples(png, path);
+        var indices = new byte[samples.Length];
+        for (int i = 0; i < indices.Length; i++) indices[i] = (byte)PaletteIndex(png, samples[i], path);
+        return indices;
+    }
+
     static int SamplesPerPixel(PngStructure png) => png.ColorType switch { 0 or 3 => 1, 4 => 2, 2 => 3, _ => 4 };
 
     /// <summary>1-, 2- and 4-bit gray stretch to 0..255 (bit replication, what libpng and Skia return); everything else is kept.</summary>

@@ -76,7 +76,8 @@ public sealed record NetworkConfig
 
     /// <summary>Default widths for a depth: 32·2^i, as the paper (32, 64, 128, 256, 512 at depth 4).</summary>
     public static IReadOnlyList<int> DefaultWidths(int depth, int baseWidth = 32) =>
-        Enumerable.Range(0, depth + 1).Select(i => baseWidth << i).ToArray();
+        depth is < 1 or > 8 ? throw new ConfigurationException($"depth must be between 1 and 8, got {depth}")
+        : Enumerable.Range(0, depth + 1).Select(i => baseWidth << i).ToArray();
 
     /// <summary>The skip topology this configuration describes (validates first).</summary>
     public SkipTopology Topology()
@@ -105,6 +106,31 @@ public sealed record NetworkConfig
             if (Strides.Any(s => s is null || s.Count != Dimensions || s.Any(v => v is not (1 or 2))))
                 throw new ConfigurationException($"strides must give every level {Dimensions} values, each 1 or 2, got {FormatStrides(Strides)}");
         }
+        if (MinimumParameters() is var least and > MaxParameters)
+            throw new ConfigurationException($"widths {string.Join(",", Widths)} give at least {least:N0} parameters ({least * 4 / 1e9:F0} GB of float32 weights), " +
+                $"more than the {MaxParameters:N0} this library builds; use smaller widths");
+        if (InChannels > MaxChannels || Classes > MaxChannels)
+            throw new ConfigurationException($"in-channels and classes must be at most {MaxChannels}, got {InChannels} and {Classes}");
+    }
+
+    /// <summary>Largest network built (parameters): 1e9 float32 weights are 4 GB before gradients and optimiser state, far
+    /// above any UNet-family model, so anything larger is a typo that would otherwise fail deep inside the allocator.</summary>
+    public const long MaxParameters = 1_000_000_000;
+
+    /// <summary>Largest input-channel or class count accepted.</summary>
+    public const int MaxChannels = 65_536;
+
+    /// <summary>A lower bound on the parameter count, computed without building anything: every level has at least its
+    /// encoder block of two k^D convolutions (w_{i-1}→w_i, w_i→w_i).</summary>
+    public double MinimumParameters()
+    {
+        double kernel = Math.Pow(3, Dimensions), total = 0;
+        for (int i = 0; i < Widths.Count; i++)
+        {
+            double input = i == 0 ? InChannels : Widths[i - 1];
+            total += kernel * ((double)input * Widths[i] + (double)Widths[i] * Widths[i]);
+        }
+        return total;
     }
 
     /// <summary>Strides as written in messages and plans: "1x2x2, 2x2x2" (one entry per level).</summary>

@@ -83,6 +83,7 @@ public static class DemoRun
             if ((long)options.Images * options.Size * options.Size > int.MaxValue)
                 throw new ConfigurationException($"demo data set of {options.Images} images of {options.Size}x{options.Size} pixels is too large (over {int.MaxValue} pixels)");
         }
+        else if (!Directory.Exists(options.DataDirectory)) throw new DataFormatException(options.DataDirectory, "data folder not found");
     }
 
     /// <summary>

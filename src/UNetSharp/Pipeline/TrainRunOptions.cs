@@ -51,6 +51,17 @@ public sealed record TrainRunOptions
     /// <summary>Where the run reports what it does (planning, loading, evaluating, settings changed on resume); silent by default.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
+    /// <summary>Refuses values that would train on a wrong split or not at all; messages name the setting.</summary>
+    public void Validate()
+    {
+        if (!(ValidationFraction > 0 && ValidationFraction < 1))
+            throw new ConfigurationException($"validation fraction must be in (0, 1), got {ValidationFraction}");
+        if (MaxCases is < 2) throw new ConfigurationException($"max cases must be at least 2 (one to train, one to validate), got {MaxCases}");
+        if (BatchesPerEpoch < 1) throw new ConfigurationException($"batches per epoch must be at least 1, got {BatchesPerEpoch}");
+        if (Overlays < 0) throw new ConfigurationException($"overlay count must be 0 or more, got {Overlays}");
+        Training.Validate();
+    }
+
     /// <summary>Draws curves.png at the end (e.g. UNetSharp.Reporting's <c>TrainingCurves.Plotter</c>); null: no picture, history.csv only.
     /// Not a setting of the run, so never saved.</summary>
     [JsonIgnore]

@@ -33,6 +33,7 @@ public static class TrainingRun
     public static TrainRunResult Run(TrainRunOptions options, IProgress<EpochReport>? epochs = null, CancellationToken cancellation = default,
         IProgress<StepReport>? steps = null)
     {
+        options.Validate();
         // the run's thread count serves its evaluation too; the caller gets its own back
         using var torchState = TorchStateScope.Save();
         if (options.Training.Threads is int threads) TorchSharp.torch.set_num_threads(threads);

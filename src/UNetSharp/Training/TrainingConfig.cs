@@ -47,18 +47,18 @@ public sealed record TrainingConfig
 
     public void Validate()
     {
-        if (!(LearningRate > 0)) throw new ConfigurationException($"learning rate must be positive, got {LearningRate}");
-        if (MinLearningRate < 0 || MinLearningRate > LearningRate) throw new ConfigurationException($"minimum learning rate must be in [0, lr = {LearningRate}], got {MinLearningRate}");
-        if (Momentum is < 0 or >= 1) throw new ConfigurationException($"momentum must be in [0, 1), got {Momentum}");
-        if (WeightDecay < 0) throw new ConfigurationException($"weight decay must be ≥ 0, got {WeightDecay}");
-        if (WarmupEpochs < 0) throw new ConfigurationException($"warm-up epochs must be ≥ 0, got {WarmupEpochs}");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ConfigurationException($"learning rate must be positive, got {LearningRate}");
+        if (!(MinLearningRate >= 0 && MinLearningRate <= LearningRate)) throw new ConfigurationException($"minimum learning rate must be in [0, lr = {LearningRate}], got {MinLearningRate}");
+        if (!(Momentum >= 0 && Momentum < 1)) throw new ConfigurationException($"momentum must be in [0, 1), got {Momentum}");
+        if (!(WeightDecay >= 0) || !double.IsFinite(WeightDecay)) throw new ConfigurationException($"weight decay must be a finite number ≥ 0, got {WeightDecay}");
+        if (!(WarmupEpochs >= 0) || !double.IsFinite(WarmupEpochs)) throw new ConfigurationException($"warm-up epochs must be a finite number ≥ 0, got {WarmupEpochs}");
         if (Epochs <= 0 && MaxIterations is null) throw new ConfigurationException($"epochs must be positive, got {Epochs}");
         if (MaxIterations is <= 0) throw new ConfigurationException($"iteration budget must be positive, got {MaxIterations}");
         if (ValidateEvery <= 0) throw new ConfigurationException($"validate-every must be positive, got {ValidateEvery}");
         if (Patience is <= 0) throw new ConfigurationException($"patience must be positive, got {Patience}");
-        if (GradientClipNorm is <= 0) throw new ConfigurationException($"gradient clip norm must be positive, got {GradientClipNorm}");
+        if (GradientClipNorm is { } clip && !(clip > 0 && double.IsFinite(clip))) throw new ConfigurationException($"gradient clip norm must be a positive finite number, got {GradientClipNorm}");
         if (Threads is <= 0) throw new ConfigurationException($"threads must be positive, got {Threads}");
-        if (Loss.CgmWeight < 0) throw new ConfigurationException($"CGM loss weight must be ≥ 0, got {Loss.CgmWeight}");
+        if (!(Loss.CgmWeight >= 0) || !double.IsFinite(Loss.CgmWeight)) throw new ConfigurationException($"CGM loss weight must be ≥ 0, got {Loss.CgmWeight}");
     }
 
     /// <summary>Total optimiser steps for a number of batches per epoch.</summary>

@@ -135,4 +135,21 @@ public class PngFileTests
         var labels = ImageFile.ReadLabels(Path.Combine(root, "labels", "slice_01.png")).Labels;
         Assert.Equal(new[] { 0, 255 }, labels.Distinct().Order().ToArray());
     }
+
+    [Theory]
+    [InlineData(8, false)]
+    [InlineData(4, false)]
+    [InlineData(2, true)]
+    public void PaletteLabelImagesReadAsTheirIndicesNotTheirColours(int depth, bool interlaced)
+    {
+        using var dir = new TempDir();
+        // classes 0..3 drawn in colours whose channels differ (black, red, green, blue): read as colour they would be refused
+        var indices = Enumerable.Range(0, 7 * 5).Select(i => (ushort)(i * 7 % 4)).ToArray();
+        var png = new TestPng(5, 7, 3, depth, indices, [0, 0, 0, 200, 0, 0, 0, 180, 0, 0, 0, 160], []);
+        File.WriteAllBytes(dir.File("mask.png"), png.Encode(interlaced));
+
+        var (labels, shape, _) = ImageFile.ReadLabels(dir.File("mask.png"));
+        Assert.Equal([7, 5], shape);
+        Assert.Equal(indices.Select(v => (int)v).ToArray(), labels);
+    }
 }

@@ -110,7 +110,7 @@ public sealed class Dsb2018Dataset : SegmentationDataset
     {
         byte[] mask;
         int[] shape;
-        if (PngFile.TryReadGray8(path) is var (pixels, height, width)) { mask = pixels; shape = [height, width]; }
+        if (PngFile.TryReadByteLabels(path) is var (pixels, height, width)) { mask = pixels; shape = [height, width]; }
         else
         {
             var (labels, s, _) = ImageFile.ReadLabels(path);

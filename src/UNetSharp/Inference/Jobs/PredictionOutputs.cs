@@ -5,13 +5,14 @@ using UNetSharp.Reporting;
 namespace UNetSharp.Inference.Jobs;
 
 /// <summary>
-/// Writes one input's outputs into the output folder, each atomically, named after the input:
+/// Writes one input's outputs into the output folder, each atomically, named after the input's case name (the file name
+/// without an nnU-Net channel suffix: case_0000.nii.gz → case.nii.gz):
 /// <list type="bullet">
 /// <item>the label map, same name and format: NIfTI uint8 (wider only when class values exceed 255) with the input's
 /// header geometry (dims, pixdim, qform, sform, units) copied; PNG/TIFF 8-bit (16-bit above 255), TIFF stacks as pages;</item>
 /// <item><c>&lt;stem&gt;_prob&lt;k&gt;</c> per foreground class index k: NIfTI float32 with the same geometry, PNG 16-bit
 /// scaled to 0..65535, TIFF float32;</item>
-/// <item><c>&lt;stem&gt;_overlay.png</c>: prediction contours on the first channel (3D: the slice with most foreground, else the middle one).</item>
+/// <item><c>overlays/&lt;stem&gt;_overlay.png</c>: prediction contours on the first channel (3D: the slice with most foreground, else the middle one).</item>
 /// </list>
 /// Label values are plan.ClassValues per class index, except that a binary plan with class values 0/1 writes PNG/TIFF masks
 /// as 0/255 with Layout.BinaryForeground as the foreground value: the paired-folder convention its loader maps back.
@@ -30,11 +31,26 @@ public static class PredictionOutputs
         return values;
     }
 
+    /// <summary>Folder under the output folder for overlay pictures, so that the output folder holds label maps only
+    /// (and `evaluate` can score it as it is).</summary>
+    public const string OverlayFolder = "overlays";
+
+    /// <summary>nnU-Net names each input channel file CASE_XXXX; channel 0 of a case is CASE_0000.</summary>
+    public const string ChannelZeroSuffix = "_0000";
+
+    /// <summary>The case name of an input: its stem without the nnU-Net channel suffix, so that outputs pair with the
+    /// references (imagesTr/case_0000.nii.gz ↔ labelsTr/case.nii.gz).</summary>
+    public static string CaseName(string input)
+    {
+        string stem = ImageFile.Stem(input);
+        return stem.Length > ChannelZeroSuffix.Length && stem.EndsWith(ChannelZeroSuffix, StringComparison.Ordinal) ? stem[..^ChannelZeroSuffix.Length] : stem;
+    }
+
     /// <summary>Output file name for the input with a suffix before its image extension ("" = the label map).</summary>
     public static string OutputPath(string outDir, string input, string suffix = "", string? extension = null)
     {
         string name = Path.GetFileName(input), stem = ImageFile.Stem(input);
-        return Path.Combine(outDir, stem + suffix + (extension ?? name[stem.Length..]));
+        return Path.Combine(outDir, CaseName(input) + suffix + (extension ?? name[stem.Length..]));
     }
 
     /// <summary>Every file <see cref="Write"/> would write for <paramref name="input"/>, in order, without reading it.</summary>
@@ -53,7 +69,8 @@ public static class PredictionOutputs
     internal static string ProbabilityPath(string outDir, string input, int k) =>
         OutputPath(outDir, input, $"_prob{k}", PredictionInput.KindOf(input) == PredictionFileKind.Png ? ".png" : null);
 
-    internal static string OverlayPath(string outDir, string input) => OutputPath(outDir, input, "_overlay", ".png");
+    /// <summary>The overlay picture for an input, in <see cref="OverlayFolder"/>.</summary>
+    public static string OverlayPath(string outDir, string input) => OutputPath(Path.Combine(outDir, OverlayFolder), input, "_overlay", ".png");
 
     public static List<string> Write(PredictionInput input, byte[] classes, float[]? probabilities, int channels, ExperimentPlan plan,
         string outDir, bool overlay)

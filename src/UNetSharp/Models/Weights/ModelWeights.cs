@@ -75,7 +75,7 @@ public static class ModelWeights
         catch (Exception e) when (e is not DataFormatException and not OutOfMemoryException)
         {
             // The readers throw assorted exception types on corrupt input; report one clear line instead.
-            throw new DataFormatException(path, $"cannot read {format} weights: {e.Message.Split('\n')[0]}", e);
+            throw new DataFormatException(path, $"cannot read {format} weights: {UNetSharpException.OneLine(e.Message.Split('\n')[0], 160)}", e);
         }
     }
 

@@ -37,7 +37,7 @@ public sealed class PredictionJobTests : IDisposable
             Assert.Equal(NiftiDataType.Float32, probability.DataType);
             Assert.All((float[])probability.Voxels, p => Assert.InRange(p, 0f, 1f));
         }
-        Assert.True(File.Exists(Path.Combine(Dir("out"), "case_01_overlay.png")));
+        Assert.True(File.Exists(Path.Combine(Dir("out"), PredictionOutputs.OverlayFolder, "case_01_overlay.png")));
         Assert.True(File.Exists(Path.Combine(Dir("out"), PredictionJobReport.FileName)));
         Assert.True(report.FoldedBatchNorms > 0);
     }
