@@ -59,7 +59,7 @@ public sealed class InstancePredictionTests : IDisposable
             Assert.Equal(voxels, long.Parse(cells[1]));
             Assert.Equal(voxels * 0.7 * 0.9 * 3.0, double.Parse(cells[2], System.Globalization.CultureInfo.InvariantCulture), 3);
         }
-        Assert.True(File.Exists(Path.Combine(Dir("out"), "v_overlay.png")));
+        Assert.True(File.Exists(Path.Combine(Dir("out"), PredictionOutputs.OverlayFolder, "v_overlay.png")));
     }
 
     [Fact]
