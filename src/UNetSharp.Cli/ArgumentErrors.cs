@@ -82,7 +82,8 @@ public static partial class ArgumentErrors
         return scored.FirstOrDefault(c => c.Prefix).Name;
     }
 
-    static int Distance(string a, string b)
+    /// <summary>Levenshtein distance, ignoring case (did-you-mean for flags, commands and config keys).</summary>
+    internal static int Distance(string a, string b)
     {
         a = a.ToLowerInvariant(); b = b.ToLowerInvariant();
         var row = Enumerable.Range(0, b.Length + 1).ToArray();

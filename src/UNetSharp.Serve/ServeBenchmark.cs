@@ -75,8 +75,8 @@ public static class ServeBenchmark
 {
     public static async Task<ServeBenchmarkReport> RunAsync(ServeBenchmarkOptions options, IProgress<string>? status = null)
     {
-        if (options.Clients < 1 || options.Requests < 1) throw new ConfigurationException("--clients and --requests must be at least 1");
-        if (options.Size < 16 || options.Size % 16 != 0) throw new ConfigurationException($"--size must be a multiple of 16, got {options.Size}");
+        if (options.Clients < 1 || options.Requests < 1) throw new ConfigurationException("client and request counts must be at least 1");
+        if (options.Size < 16 || options.Size % 16 != 0) throw new ConfigurationException($"image size must be a multiple of 16, got {options.Size}");
         string scratch = Directory.CreateTempSubdirectory("unetsharp-bench-serve-").FullName;
         int previousThreads = InferenceThreads.Current;
         try

@@ -44,13 +44,13 @@ public sealed record ServeOptions
 
     public void Validate()
     {
-        if (Port is < 0 or > 65535) throw new ConfigurationException($"--port must be 0..65535, got {Port}");
-        if (MaxBodyBytes < 1) throw new ConfigurationException($"--max-body-mb must be positive, got {MaxBodyBytes} bytes");
-        if (MaxVoxels < 1) throw new ConfigurationException($"--max-voxels must be positive, got {MaxVoxels}");
-        if (Concurrency is < 1 or > 64) throw new ConfigurationException($"--concurrency must be 1..64, got {Concurrency}");
-        if (QueueLength < 0) throw new ConfigurationException($"--queue must be 0 or more, got {QueueLength}");
-        if (Timeout <= TimeSpan.Zero) throw new ConfigurationException($"--timeout-s must be positive, got {Timeout.TotalSeconds}");
-        if (Threads is < 0) throw new ConfigurationException($"--threads must be 0 (all cores) or more, got {Threads}");
-        if (Overlap is < 0 or >= 1 || double.IsNaN(Overlap)) throw new ConfigurationException($"--overlap must be in [0, 1), got {Overlap}");
+        if (Port is < 0 or > 65535) throw new ConfigurationException($"port must be 0..65535, got {Port}");
+        if (MaxBodyBytes < 1) throw new ConfigurationException($"maximum body size must be positive, got {MaxBodyBytes} bytes");
+        if (MaxVoxels < 1) throw new ConfigurationException($"maximum voxel count must be positive, got {MaxVoxels}");
+        if (Concurrency is < 1 or > 64) throw new ConfigurationException($"concurrency must be 1..64, got {Concurrency}");
+        if (QueueLength < 0) throw new ConfigurationException($"queue length must be 0 or more, got {QueueLength}");
+        if (Timeout <= TimeSpan.Zero) throw new ConfigurationException($"time-out (seconds) must be positive, got {Timeout.TotalSeconds}");
+        if (Threads is < 0) throw new ConfigurationException($"thread count must be 0 (all cores) or more, got {Threads}");
+        if (Overlap is < 0 or >= 1 || double.IsNaN(Overlap)) throw new ConfigurationException($"tile overlap must be in [0, 1), got {Overlap}");
     }
 }

@@ -86,27 +86,10 @@ public sealed class ConfigValues
     /// <summary>"; did you mean 'epochs'?" for the nearest known key (edit distance at most a third of its length), else the list.</summary>
     static string DidYouMean(string key)
     {
-        var best = Known.Select(k => (Key: k, Distance: EditDistance(key, k))).OrderBy(p => p.Distance).ThenBy(p => p.Key, StringComparer.Ordinal).First();
+        var best = Known.Select(k => (Key: k, Distance: ArgumentErrors.Distance(key, k))).OrderBy(p => p.Distance).ThenBy(p => p.Key, StringComparer.Ordinal).First();
         return best.Distance <= Math.Max(2, best.Key.Length / 3)
             ? $"; did you mean '{best.Key}'?"
             : $"; known: {string.Join(", ", Known)}";
-    }
-
-    static int EditDistance(string a, string b)
-    {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (int i = 1; i <= a.Length; i++)
-        {
-            int diagonal = row[0];
-            row[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
-            }
-        }
-        return row[b.Length];
     }
 
     public string? String(string key) => values.GetValueOrDefault(Normalize(key));

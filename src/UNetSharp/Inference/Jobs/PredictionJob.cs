@@ -55,10 +55,10 @@ public sealed class PredictionJob : IDisposable
     /// <see cref="UNetSharpException"/> naming the option or file.</summary>
     public static PredictionJob Open(PredictionJobOptions options)
     {
-        if (options.Overlap is < 0 or >= 1 || double.IsNaN(options.Overlap)) throw new ConfigurationException($"--overlap must be in [0, 1), got {options.Overlap}");
-        if (options.Threads is < 0) throw new ConfigurationException($"--threads must be 0 (all cores) or more, got {options.Threads}");
+        if (options.Overlap is < 0 or >= 1 || double.IsNaN(options.Overlap)) throw new ConfigurationException($"tile overlap must be in [0, 1), got {options.Overlap}");
+        if (options.Threads is < 0) throw new ConfigurationException($"thread count must be 0 (all cores) or more, got {options.Threads}");
         if (options.BatchSize < 1) throw new ConfigurationException($"batch size must be at least 1, got {options.BatchSize}");
-        if (options.TileSize is <= 0) throw new ConfigurationException($"--tile must be positive, got {options.TileSize}");
+        if (options.TileSize is <= 0) throw new ConfigurationException($"tile size must be positive, got {options.TileSize}");
         var inputs = ListInputs(options.Input, options.OutputDir);
         var model = PredictionModel.Load(options.Model, options.FoldBatchNorm);
         try
@@ -66,7 +66,7 @@ public sealed class PredictionJob : IDisposable
             var net = model.Network;
             int depth = options.Depth ?? model.Plan.PredictionDepth ?? net.Config.Depth;
             if (!net.PrunableDepths.Contains(depth))
-                throw new ConfigurationException($"--depth {depth}: {options.Model} can predict at depth {string.Join(", ", net.PrunableDepths)}" +
+                throw new ConfigurationException($"depth {depth}: {options.Model} can predict at depth {string.Join(", ", net.PrunableDepths)}" +
                     (net.Config.DeepSupervision ? "" : " (it has no deep-supervision heads, so it cannot be pruned)"));
             bool instances = InstanceOutputs.Resolve(options, model);
             var planned = inputs.Select(i => (i, (IReadOnlyList<string>)(instances ? InstanceOutputs.PlannedPaths(options, i, net.Config.Classes)

@@ -160,7 +160,7 @@ public sealed class PredictionJobTests : IDisposable
         string run = PredictionTestFiles.RunFolder(Dir("run"), PredictionTestFiles.Tiny(dims: 2, depth: 3), [32, 32]);
         string input = PredictionTestFiles.WritePng(Path.Combine(Directory.CreateDirectory(Dir("in")).FullName, "a.png"), 32, 32);
         var e = Assert.Throws<ConfigurationException>(() => PredictionJob.Open(new PredictionJobOptions { Model = run, Input = input, OutputDir = Dir("out"), Depth = 9 }));
-        Assert.Contains("--depth 9", e.Message);
+        Assert.Contains("depth 9", e.Message);
         Assert.Contains("1, 2, 3", e.Message);
         Assert.False(Directory.Exists(Dir("out")));
     }
