@@ -19,7 +19,7 @@ public static class PlannedSpacing
     {
         if (target.Count != c.Dimensions)
             throw new DataFormatException(file, $"is {c.Dimensions}D but the plan's target spacing [{string.Join(", ", target)}] has {target.Count} axes");
-        SpacingPlanner.CheckSpacing(file, c.Spacing);
+        IO.FiniteValues.RequireSpacing(c.Spacing, file);
         // a forged pixdim (1e6 mm) would ask for an absurd grid: checked in double before any int shape or allocation
         double values = c.Channels;
         for (int a = 0; a < c.Dimensions; a++) values *= Math.Max(1, Math.Round(c.Shape[a] * c.Spacing[a] / target[a]));

@@ -19,26 +19,19 @@ public static class SpacingPlanner
     /// <summary>Smallest feature-map size an axis is preferably pooled to (nnU-Net: 4), so the deepest level keeps some context; when no axis is that large, any axis of ≥ 2 voxels is pooled.</summary>
     public const int MinFeatureSize = 4;
 
-    /// <summary>Throws a <see cref="DataFormatException"/> naming <paramref name="file"/> unless every spacing is a positive finite number.</summary>
-    public static void CheckSpacing(string file, IReadOnlyList<double> spacing)
-    {
-        if (spacing.Any(s => !(s > 0) || !double.IsFinite(s)))
-            throw new DataFormatException(file, $"voxel spacing [{Format(spacing)}] is zero, negative, infinite or NaN: the header's pixdim must give a positive size per axis to resample to the plan's target spacing");
-    }
-
     /// <summary>
     /// The median spacing per axis; when the data are strongly anisotropic (coarsest median ≥ <see cref="AnisotropyRatio"/>×
     /// the finest), the coarse axis takes the 10th percentile of its spacings instead (nnU-Net), so thick-slice cases
     /// are not all down-sampled to the thickest slices, yet never finer than the other axes' target.
     /// </summary>
-    /// <param name="spacings">One spacing per case, each checked with <see cref="CheckSpacing"/> against its file name.</param>
+    /// <param name="spacings">One spacing per case, each checked with <see cref="IO.FiniteValues.RequireSpacing"/> against its file name.</param>
     public static double[] TargetSpacing(IReadOnlyList<(string File, double[] Spacing)> spacings)
     {
         if (spacings.Count == 0) throw new ArgumentException("no cases to plan a spacing from", nameof(spacings));
         int dims = spacings[0].Spacing.Length;
         foreach (var (file, spacing) in spacings)
         {
-            CheckSpacing(file, spacing);
+            IO.FiniteValues.RequireSpacing(spacing, file);
             if (spacing.Length != dims) throw new DataFormatException(file, $"has {spacing.Length} spatial axes, other cases have {dims}");
         }
         double[] Axis(int a) => spacings.Select(s => s.Spacing[a]).ToArray();
