@@ -81,6 +81,12 @@ public sealed class SlidingWindowPredictor
     /// <summary>The models and their depths.</summary>
     public IReadOnlyList<PredictorMember> Members => members;
 
+    /// <summary>Output channels of the network(s) (1 = binary).</summary>
+    public int Classes => classes;
+
+    /// <summary>The same prediction with one model of the ensemble, <paramref name="options"/> or these options.</summary>
+    public SlidingWindowPredictor ForMember(int index, SlidingWindowOptions? options = null) => new([members[index]], options ?? Options);
+
     /// <summary>Forward passes per tile and model (mirror combinations).</summary>
     public int PassesPerTile => mirrors.Count;
 
@@ -196,6 +202,10 @@ public sealed class SlidingWindowPredictor
     }
 
     /// <summary>Mirror-averaged probabilities [B, C, tile...] and CGM presence probabilities [B, C] (null without CGMs).</summary>
+    internal (Tensor Probabilities, Tensor? Presence) Evaluate(Tensor batch) =>
+        members.Count == 1 ? Evaluate(members[0], batch)
+        : throw new InvalidOperationException("an ensemble is evaluated one model at a time (each gates its own probabilities); use ForMember");
+
     (Tensor Probabilities, Tensor? Presence) Evaluate(PredictorMember member, Tensor batch)
     {
         Tensor? sum = null, presence = null;
@@ -216,8 +226,8 @@ public sealed class SlidingWindowPredictor
         return (sum!.div_(mirrors.Count), presence?.div_(mirrors.Count));
     }
 
-    /// <summary>Pads [1, C, image...] to the grid's padded shape (the input itself when no pad is needed).</summary>
-    Tensor Pad(Tensor batch, TileGrid grid)
+    /// <summary>Pads [N, C, image...] to the grid's padded shape (the input itself when no pad is needed).</summary>
+    internal Tensor Pad(Tensor batch, TileGrid grid)
     {
         int dims = grid.ImageShape.Length;
         var pads = new long[2 * dims];

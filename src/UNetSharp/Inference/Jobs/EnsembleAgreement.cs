@@ -22,6 +22,7 @@ public static class EnsembleAgreement
         Same("target spacing", first.Plan.TargetSpacing, other.Plan.TargetSpacing);
         Same("layout (colour handling)", first.Plan.Layout, other.Plan.Layout);
         Same("task (instances)", first.Plan.Instances, other.Plan.Instances);
+        Same("slice axis", first.Plan.SliceAxis, other.Plan.SliceAxis);
 
         void Same<T>(string what, T x, T y)
         {
