@@ -79,6 +79,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         try
         {
             var result = TrainingRun.Run(options, console.EpochLines(), interrupt.Token, console.StepProgress());
+            RunReport.Write(result);
             console.Summary(result);
             return 0;
         }
@@ -128,7 +129,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     }
 
     /// <summary>The configuration with each setting taken from its flag, else the config file, else the baseline.</summary>
-    static RunConfiguration Apply(RunConfiguration b, Settings s, ConfigValues file)
+    internal static RunConfiguration Apply(RunConfiguration b, Settings s, ConfigValues file)
     {
         string? widths = s.Widths ?? file.String("widths");
         string? patch = s.Patch ?? file.String("patch");

@@ -180,7 +180,7 @@ public static class TrainingRun
 
         return new TrainRunResult(run, chosen, results.ToDictionary(r => r.Key, r => r.Value.MeanDice), results.ToDictionary(r => r.Key, r => r.Value.SecondsPerCase),
             last.BestEpoch, last.BestScore, last.CompletedEpochs, trainingSeconds, trainCount, validation.Count,
-            metricsPath, curves, overlays);
+            metricsPath, curves, overlays) { Depths = results };
     }
 
     static JsonNode DepthJson(DepthResult r)
