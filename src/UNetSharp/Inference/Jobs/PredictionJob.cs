@@ -69,6 +69,7 @@ public sealed class PredictionJob : IDisposable
                 throw new ConfigurationException($"depth {depth}: {options.Model} can predict at depth {string.Join(", ", net.PrunableDepths)}" +
                     (net.Config.DeepSupervision ? "" : " (it has no deep-supervision heads, so it cannot be pruned)"));
             bool instances = InstanceOutputs.Resolve(options, model);
+            if (instances) options = options with { InstanceDecoding = InstanceOutputs.Decoding(options, model, depth) };
             var planned = inputs.Select(i => (i, (IReadOnlyList<string>)(instances ? InstanceOutputs.PlannedPaths(options, i, net.Config.Classes)
                 : PredictionOutputs.PlannedPaths(options.OutputDir, i, net.Config.Classes, options.Probabilities, options.Overlays)))).ToList();
             PathGuard.RefuseCollisions(planned);
