@@ -27,7 +27,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--out <RUN>"), Description("run folder to create (required here or in --config)")] public string? Out { get; init; }
         [CommandOption("--config <FILE>"), Description("JSON or YAML file with any of these options, keys named like the flags without dashes; flags override it")] public string? Config { get; init; }
         [CommandOption("--arch <ARCH>"), Description("unet | unet++ | unet3+ | unet# (default unet#)")] public string? Arch { get; init; }
-        [CommandOption("--dims <DIMS>"), Description("2 or 3, checked against the data (default: the data's)")] public int? Dims { get; init; }
+        [CommandOption("--dims <DIMS>"), Description("2 or 3 (default: the data's); 2 on volumes trains a 2D network on slices across the coarsest axis (nnU-Net's 2d), 3 on images is refused")] public int? Dims { get; init; }
         [CommandOption("--depth <L>"), Description("number of down-samplings, 1..8 (default: planned from the data, at most 4)")] public int? Depth { get; init; }
         [CommandOption("--widths <LIST>"), Description("channels per level, depth + 1 values, e.g. 32,64,128,256,512 (default: planned)")] public string? Widths { get; init; }
         [CommandOption("--patch <SIZE>"), Description("patch size, e.g. 256x256 or 48x64x48, each a multiple of 2^depth (default: planned)")] public string? Patch { get; init; }
@@ -119,10 +119,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         if (!Directory.Exists(requested.DataDirectory)) throw new DataFormatException(requested.DataDirectory, "data folder not found");
         var options = requested.ToOptions() with { Resume = resume };
         options.Training.Validate();
-        if ((s.Dims ?? file.Int("dims")) is int d)
+        if (requested.Dimensions is int d)
         {
             var actual = DatasetLayouts.Open(requested.DataDirectory, options.Plan.Layout).Metadata.Dimensions;
-            if (actual != d) throw new ConfigurationException($"--dims {d} does not match the data set in {requested.DataDirectory}, which is {actual}D");
+            if (actual != d && !(d == 2 && actual == 3))
+                throw new ConfigurationException($"--dims {d} does not match the data set in {requested.DataDirectory}, which is {actual}D (--dims 2 trains on a volume's slices; images cannot train a 3D network)");
         }
         return options;
     }
@@ -139,6 +140,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             DataDirectory = s.Data ?? file.String("data") ?? b.DataDirectory,
             RunDirectory = s.Out ?? file.String("out") ?? b.RunDirectory,
             Architecture = s.Arch ?? file.String("arch") ?? b.Architecture,
+            Dimensions = dims ?? b.Dimensions,
             Depth = s.Depth ?? file.Int("depth") ?? b.Depth,
             Widths = widths is null ? b.Widths : NetworkSettings.ParseList(widths, "--widths"),
             PatchSize = patch is null ? b.PatchSize : NetworkSettings.ParseSize(patch, dims ?? patch.Split('x', ',').Length, "--patch").Select(v => (int)v).ToArray(),

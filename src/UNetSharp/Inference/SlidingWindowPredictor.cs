@@ -44,6 +44,9 @@ public sealed class SlidingWindowPredictor
     /// <summary>The depth every forward pass runs at.</summary>
     public int Depth { get; }
 
+    /// <summary>Output channels of the network (1 = binary).</summary>
+    public int Classes => net.Config.Classes;
+
     /// <summary>Forward passes per tile (mirror combinations).</summary>
     public int PassesPerTile => mirrors.Count;
 
@@ -122,7 +125,7 @@ public sealed class SlidingWindowPredictor
     }
 
     /// <summary>Mirror-averaged probabilities [B, C, tile...] and CGM presence probabilities [B, C] (null without CGMs).</summary>
-    (Tensor Probabilities, Tensor? Presence) Evaluate(Tensor batch)
+    internal (Tensor Probabilities, Tensor? Presence) Evaluate(Tensor batch)
     {
         Tensor? sum = null, presence = null;
         foreach (var axes in mirrors)
@@ -142,8 +145,8 @@ public sealed class SlidingWindowPredictor
         return (sum!.div_(mirrors.Count), presence?.div_(mirrors.Count));
     }
 
-    /// <summary>Pads [1, C, image...] to the grid's padded shape (the input itself when no pad is needed).</summary>
-    Tensor Pad(Tensor batch, TileGrid grid)
+    /// <summary>Pads [N, C, image...] to the grid's padded shape (the input itself when no pad is needed).</summary>
+    internal Tensor Pad(Tensor batch, TileGrid grid)
     {
         int dims = grid.ImageShape.Length;
         var pads = new long[2 * dims];

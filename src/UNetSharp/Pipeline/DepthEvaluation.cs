@@ -27,18 +27,22 @@ public static class DepthEvaluation
         bool surfaceDistances, bool keepPredictions)
     {
         var predictor = new SlidingWindowPredictor(net, new SlidingWindowOptions { Depth = depth, TileSize = patch, MirrorAxes = Array.Empty<int>() });
+        // the 2D configuration of volumes validates on whole volumes ([slice, a, b]), slice by slice
+        var slices = new SliceStackPredictor(predictor);
+        SegmentationPrediction Predict(SegmentationCase c) =>
+            net.Config.Dimensions == 2 && c.Dimensions == 3 ? slices.Predict(c.Image, c.Channels, c.Shape) : predictor.Predict(c);
         int foreground = Math.Max(1, net.Config.Classes - 1);
         var labels = Enumerable.Range(1, foreground).ToArray();
         var results = new List<CaseEvaluation>();
         var predictions = new List<(SegmentationCase, int[])>();
         // One untimed prediction first: the first forward at a depth pays libtorch's one-off set-up, which would otherwise
         // make whichever depth is measured first look slowest. Only prediction is timed, not the metrics.
-        if (cases.Count > 0) predictor.Predict(cases[0]);
+        if (cases.Count > 0) Predict(cases[0]);
         var watch = new Stopwatch();
         foreach (var c in cases)
         {
             watch.Start();
-            int[] predicted = predictor.Predict(c).LabelsAsInt();
+            int[] predicted = Predict(c).LabelsAsInt();
             watch.Stop();
             results.Add(CaseEvaluation.Evaluate(predicted, c.Label!, c.Shape, c.Spacing, labels, c.Id, surfaceDistances));
             if (keepPredictions) predictions.Add((c, predicted));

@@ -7,7 +7,8 @@ namespace UNetSharp.Pipeline;
 
 /// <summary>
 /// Cases of a data set as the network sees them: normalised per the plan, label values mapped to class
-/// indices (plan.ClassValues[i] → i) and resampled to the plan's target spacing when it has one. Used for training, validation and the final evaluation alike.
+/// indices (plan.ClassValues[i] → i) and resampled to the plan's target spacing when it has one; for the 2D configuration of volumes, moved to
+/// [slice, a, b] order (<see cref="PlannedSpacing.ForNetwork"/>), so the loader cuts 2D patches from single slices. Used for training, validation and the final evaluation alike.
 /// </summary>
 public sealed class PlannedCaseSource(SegmentationDataset data, IReadOnlyList<int> indices, ExperimentPlan plan) : ICaseSource
 {
@@ -35,6 +36,6 @@ public sealed class PlannedCaseSource(SegmentationDataset data, IReadOnlyList<in
         }
         var normalized = NormalizationScheme.Apply(raw, plan.Normalization);
         var planned = new SegmentationCase(raw.Id, normalized.Image, raw.Channels, raw.Shape, labels, raw.Spacing);
-        return plan.TargetSpacing is { } target ? PlannedSpacing.Resample(planned, target, PlannedSpacing.FileOf(data, indices[index])) : planned;
+        return PlannedSpacing.ForNetwork(planned, plan, PlannedSpacing.FileOf(data, indices[index]));
     }
 }

@@ -25,6 +25,8 @@ public sealed record RunConfiguration
 
     // network and plan
     [JsonPropertyName("arch")] public string Architecture { get; init; } = Default.Plan.Architecture;
+    /// <summary>2 or 3, null: the data's; 2 on volumes is the 2D configuration (slices).</summary>
+    [JsonPropertyName("dims")] public int? Dimensions { get; init; } = Default.Plan.Dimensions;
     public int? Depth { get; init; } = Default.Plan.Depth;
     public IReadOnlyList<int>? Widths { get; init; } = Default.Plan.Widths;
     [JsonPropertyName("patch")] public IReadOnlyList<int>? PatchSize { get; init; } = Default.Plan.PatchSize;
@@ -89,7 +91,7 @@ public sealed record RunConfiguration
         RunDirectory = RunDirectory,
         Plan = Default.Plan with
         {
-            Architecture = Architecture, Depth = Depth, Widths = Widths, PatchSize = PatchSize, BatchSize = BatchSize,
+            Architecture = Architecture, Dimensions = Dimensions, Depth = Depth, Widths = Widths, PatchSize = PatchSize, BatchSize = BatchSize,
             Cgm = !NoCgm, DeepSupervision = !NoDeepSupervision, Norm = Norm, Normalization = Normalization, SampleCases = SampleCases,
             MaxCaseVoxels = MaxCaseVoxels,
             Layout = Default.Plan.Layout with { Kind = Layout, BinaryForeground = BinaryForeground, Gray = Gray },
@@ -118,7 +120,7 @@ public sealed record RunConfiguration
     public static RunConfiguration From(TrainRunOptions o) => new()
     {
         DataDirectory = o.DataDirectory, RunDirectory = o.RunDirectory,
-        Architecture = o.Plan.Architecture, Depth = o.Plan.Depth, Widths = o.Plan.Widths, PatchSize = o.Plan.PatchSize, BatchSize = o.Plan.BatchSize,
+        Architecture = o.Plan.Architecture, Dimensions = o.Plan.Dimensions, Depth = o.Plan.Depth, Widths = o.Plan.Widths, PatchSize = o.Plan.PatchSize, BatchSize = o.Plan.BatchSize,
         NoCgm = !o.Plan.Cgm, NoDeepSupervision = !o.Plan.DeepSupervision, Norm = o.Plan.Norm, Normalization = o.Plan.Normalization,
         Layout = o.Plan.Layout.Kind, BinaryForeground = o.Plan.Layout.BinaryForeground, Gray = o.Plan.Layout.Gray, SampleCases = o.Plan.SampleCases,
         MaxCaseVoxels = o.Plan.MaxCaseVoxels,

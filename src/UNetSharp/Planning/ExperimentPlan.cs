@@ -28,6 +28,15 @@ public sealed record ExperimentPlan
     /// </summary>
     public IReadOnlyList<double>? TargetSpacing { get; init; }
 
+    /// <summary>
+    /// The 2D configuration of a volume data set (nnU-Net's "2d"): the volume axis (0 = slowest, [z, y, x] for NIfTI) the
+    /// 2D network's slices are cut across, chosen as the coarsest axis of the data's spacing. Volumes are moved to
+    /// [slice, a, b] order, <see cref="TargetSpacing"/> then holds the two in-plane axes' spacing (the slice axis keeps
+    /// each case's own), and predictions are resampled and moved back to the input's grid. Null: the network sees
+    /// images of its own dimensionality.
+    /// </summary>
+    public int? SliceAxis { get; init; }
+
     /// <summary>Why <see cref="TargetSpacing"/> is coarser than the data set's median spacing (cases too large for the CPU budget); null when it is not.</summary>
     public string? SpacingNote { get; init; }
 

@@ -27,7 +27,10 @@ public static class ExperimentPlanner
         if (options.Instances is not null && data is not Instances.InstanceTargetDataset)
             throw new ArgumentException("an instance segmentation plan needs the data set wrapped in InstanceTargetDataset");
         var meta = data.Metadata;
-        int dims = meta.Dimensions;
+        int dataDims = meta.Dimensions;
+        int dims = options.Dimensions ?? dataDims;
+        if (dims != dataDims && !(dims == 2 && dataDims == 3))
+            throw new ConfigurationException($"dimensions {dims} do not match the data set in {data.Root}, which is {dataDims}D (2D networks can train on volumes, 3D networks cannot train on images)");
         int step = Math.Max(1, data.Count / Math.Max(1, options.SampleCases));
         var sampled = Enumerable.Range(0, data.Count).Where(i => i % step == 0).Take(options.SampleCases).ToList();
         var sample = sampled.Select(data.Load).ToList();
@@ -58,8 +61,23 @@ public static class ExperimentPlanner
         // Volumes: nnU-Net's target spacing, shapes measured at it, strides from it (2D images keep their own spacing and 2x2 pooling).
         double[]? targetSpacing = null;
         string? spacingNote = null;
+        int? sliceAxis = null;
         var shapes = sample.Select(c => c.Shape).ToList();
-        if (dims == 3)
+        if (dims == 2 && dataDims == 3)
+        {
+            // nnU-Net's 2d configuration: slices across the coarsest axis, in-plane at the median spacing, no case budget.
+            var full = SpacingPlanner.TargetSpacing(sampled.Select((index, k) => (PlannedSpacing.FileOf(data, index), sample[k].Spacing)).ToList());
+            int axis = SpacingPlanner.SliceAxis(full);
+            targetSpacing = full.Where((_, a) => a != axis).ToArray();
+            sliceAxis = axis;
+            spacingNote = $"2D configuration of a volume data set: slices across axis {axis} (the coarsest, {full[axis]:G4} mm at the median), " +
+                $"in-plane resampled to [{string.Join(", ", targetSpacing.Select(t => t.ToString("G6", System.Globalization.CultureInfo.InvariantCulture)))}] mm, slice spacing kept; predictions are moved and resampled back to each input's own grid";
+            shapes = sample.Select(c => SpacingPlanner.ResampledShape(c.Shape.Where((_, a) => a != axis).ToArray(),
+                c.Spacing.Where((_, a) => a != axis).ToArray(), targetSpacing)).ToList();
+            var strideSize = options.PatchSize?.ToArray() ?? MedianShape(shapes, dims).Select(m => Math.Min(m, MaxPatch2D)).ToArray();
+            network = network with { Strides = SpacingPlanner.Strides(targetSpacing, strideSize, depth, data.Root) };
+        }
+        else if (dims == 3)
         {
             targetSpacing = SpacingPlanner.TargetSpacing(sampled.Select((index, k) => (PlannedSpacing.FileOf(data, index), sample[k].Spacing)).ToList());
             var medianCase = sample.OrderBy(c => c.Voxels).ElementAt(sample.Count / 2);
@@ -86,13 +104,13 @@ public static class ExperimentPlanner
         var normalization = Enumerable.Range(0, meta.Channels).Select(ch =>
         {
             var kind = options.Normalization
-                ?? (ch < meta.Modalities.Count ? NormalizationScheme.ForModality(meta.Modalities[ch]) : Guess(sample, ch, dims));
+                ?? (ch < meta.Modalities.Count ? NormalizationScheme.ForModality(meta.Modalities[ch]) : Guess(sample, ch, dataDims));
             return kind == NormalizationKind.Ct ? CtStatistics(sample, ch) : new ChannelNormalization(kind);
         }).ToList();
 
         return new ExperimentPlan
         {
-            Network = network, Normalization = normalization, PatchSize = patch.ToArray(), TargetSpacing = targetSpacing, SpacingNote = spacingNote,
+            Network = network, Normalization = normalization, PatchSize = patch.ToArray(), TargetSpacing = targetSpacing, SpacingNote = spacingNote, SliceAxis = sliceAxis,
             BatchSize = batch, Layout = options.Layout, ClassValues = classValues,
             Modalities = meta.Modalities.ToArray(), Instances = options.Instances,
         };

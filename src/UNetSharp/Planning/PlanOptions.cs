@@ -8,6 +8,10 @@ public sealed record PlanOptions
 {
     public string Architecture { get; init; } = "unet#";
     public int? Depth { get; init; }
+
+    /// <summary>2 or 3; null: the data's. 2 on a volume data set plans the 2D configuration: a 2D network trained on
+    /// slices across the coarsest axis (<see cref="ExperimentPlan.SliceAxis"/>). 3 on 2D images is refused.</summary>
+    public int? Dimensions { get; init; }
     public IReadOnlyList<int>? Widths { get; init; }
     public IReadOnlyList<int>? PatchSize { get; init; }
     public int? BatchSize { get; init; }

@@ -11,6 +11,22 @@ public static class PlannedSpacing
     public static string FileOf(SegmentationDataset data, int index) => data.CaseFilePaths(index).Image ?? Path.Combine(data.Root, data.CaseIds[index]);
 
     /// <summary>
+    /// The case on the grid the plan's network sees: resampled to the plan's target spacing (<see cref="Resample"/>), and
+    /// for the 2D configuration of volumes (<see cref="ExperimentPlan.SliceAxis"/>) first moved to [slice, a, b] order with
+    /// only the two in-plane axes resampled (each case keeps its own slice spacing). Without a target spacing: the case itself.
+    /// </summary>
+    public static SegmentationCase ForNetwork(SegmentationCase c, ExperimentPlan plan, string file)
+    {
+        if (plan.SliceAxis is int axis && c.Dimensions == 3)
+        {
+            IO.FiniteValues.RequireSpacing(c.Spacing, file);
+            var slices = VolumeSlices.MoveAxisFirst(c, axis);
+            return plan.TargetSpacing is { } inPlane ? Resample(slices, [slices.Spacing[0], .. inPlane], file) : slices;
+        }
+        return plan.TargetSpacing is { } target ? Resample(c, target, file) : c;
+    }
+
+    /// <summary>
     /// The case resampled to <paramref name="target"/> (image linear, labels nearest; see <see cref="Resampler"/>), or the
     /// case itself when its spacing already is the target. A target with another number of axes than the case (a 3D
     /// plan's spacing given a 2D image) is a configuration error; a spacing that is not positive names <paramref name="file"/>.

@@ -46,6 +46,15 @@ public static class SpacingPlanner
         return target;
     }
 
+    /// <summary>The axis a 2D network slices volumes across: the coarsest of <paramref name="spacing"/> (the slowest of equal ones), as nnU-Net's 2d configuration.</summary>
+    public static int SliceAxis(IReadOnlyList<double> spacing)
+    {
+        int axis = 0;
+        for (int a = 1; a < spacing.Count; a++)
+            if (spacing[a] > spacing[axis]) axis = a;
+        return axis;
+    }
+
     /// <summary>
     /// Largest median case, in voxels at the target spacing, that a CPU predicts at full resolution: 256³ ≈ 16.8 M voxels.
     /// A 512 × 512 × 200 CT at 0.78 mm in-plane is 52 M voxels, about 3× that: with the 3D defaults its tiles run to

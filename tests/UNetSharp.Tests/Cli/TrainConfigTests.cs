@@ -34,6 +34,24 @@ public sealed class TrainConfigTests : IDisposable
     }
 
     [Fact]
+    public void Dims2OnVolumesIsASettingOfTheRunAndDims3OnImagesIsRefused()
+    {
+        string volumes = Path.Combine(dir, "volumes"), images = Path.Combine(dir, "images");
+        foreach (var sub in new[] { "imagesTr", "labelsTr" }) Directory.CreateDirectory(Path.Combine(volumes, sub));
+        UNetSharp.IO.NiftiFile.Write(Path.Combine(volumes, "imagesTr", "v.nii.gz"), new UNetSharp.IO.NiftiImage(
+            UNetSharp.Tests.Inference.Jobs.PredictionTestFiles.ObliqueHeader(8, 8, 4), new byte[4], new short[8 * 8 * 4]));
+        UNetSharp.IO.NiftiFile.Write(Path.Combine(volumes, "labelsTr", "v.nii.gz"),
+            UNetSharp.IO.NiftiImage.FromLabels(new int[8 * 8 * 4], UNetSharp.Tests.Inference.Jobs.PredictionTestFiles.ObliqueHeader(8, 8, 4)));
+        var options = TrainCommand.Resolve(new TrainCommand.Settings { Data = volumes, Out = "x", Dims = 2 });
+        Assert.Equal(2, options.Plan.Dimensions);
+        Assert.Equal(2, RunConfiguration.From(options).Dimensions);
+
+        UNetSharp.Tests.Pipeline.RunTestData.Cells(images, images: 2);
+        var e = Assert.Throws<ConfigurationException>(() => TrainCommand.Resolve(new TrainCommand.Settings { Data = images, Out = "x", Dims = 3 }));
+        Assert.StartsWith("--dims 3 does not match the data set", e.Message);
+    }
+
+    [Fact]
     public void UnknownKeysAndBadValuesNameTheFile()
     {
         string path = Path.Combine(dir, "bad.yaml");

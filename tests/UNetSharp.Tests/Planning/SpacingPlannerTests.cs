@@ -133,7 +133,48 @@ public sealed class SpacingPlannerTests : IDisposable
         Assert.Contains("vol1.nii.gz", e.Message);
     }
 
-    string ThickSliceDataSet(string name, double zSpacing)
+    [Fact]
+    public void Dims2OnVolumesPlansA2DNetworkOnSlicesAcrossTheCoarsestAxis()
+    {
+        string data = ThickSliceDataSet("slices", zSpacing: 4);
+        var plan = ExperimentPlanner.Plan(DatasetLayouts.Open(data, LayoutOptions.Default), new PlanOptions { Dimensions = 2, Depth = 2 });
+        Assert.Equal(0, plan.SliceAxis);   // z: 4 mm against 0.8 in-plane
+        Assert.Equal(2, plan.Network.Dimensions);
+        Assert.Equal(new[] { 0.8, 0.8 }, plan.TargetSpacing!, (a, b) => Math.Abs(a - b) < 1e-6);
+        Assert.Equal(new[] { 40, 40 }, plan.PatchSize);
+        Assert.Equal(8, plan.BatchSize);
+        Assert.Contains("2D configuration", plan.SpacingNote);
+        plan.Save(root);
+        Assert.Contains("\"slice_axis\": 0", File.ReadAllText(Path.Combine(root, ExperimentPlan.FileName)));
+        Assert.Equal(0, ExperimentPlan.Load(root).SliceAxis);
+
+        // thick "slices" along x (the fastest NIfTI axis, index 2 in [z, y, x]): sliced sagittally, in-plane [z, y]
+        string sagittal = ThickSliceDataSet("sagittal", zSpacing: 0.8, xSpacing: 4, firstZ: 0.8);
+        var across = ExperimentPlanner.Plan(DatasetLayouts.Open(sagittal, LayoutOptions.Default), new PlanOptions { Dimensions = 2, Depth = 2 });
+        Assert.Equal(2, across.SliceAxis);
+        Assert.Equal(new[] { 12, 40 }, across.PatchSize);   // [z, y] of 12 x 40 slices, multiples of 4
+    }
+
+    [Fact]
+    public void Dims3OnImagesIsRefusedAndA2DPlanWhoseAxesCannotBePooledNamesTheDataSet()
+    {
+        string images = UNetSharp.Tests.Pipeline.RunTestData.Cells(Path.Combine(root, "cells"), images: 2);
+        var e = Assert.Throws<ConfigurationException>(() => ExperimentPlanner.Plan(DatasetLayouts.Open(images, LayoutOptions.Default), new PlanOptions { Dimensions = 3 }));
+        Assert.Contains("2D", e.Message);
+        Assert.Contains(images, e.Message);
+
+        string data = ThickSliceDataSet("deep", zSpacing: 4);   // 40 x 40 slices cannot be pooled 6 times
+        var deep = Assert.Throws<DataFormatException>(() => ExperimentPlanner.Plan(DatasetLayouts.Open(data, LayoutOptions.Default), new PlanOptions { Dimensions = 2, Depth = 6 }));
+        Assert.Contains(data, deep.Message);
+        Assert.Contains("cannot be planned for depth 6", deep.Message);
+
+        string zero = ThickSliceDataSet("zero2d", zSpacing: 0);
+        var bad = Assert.Throws<DataFormatException>(() => ExperimentPlanner.Plan(DatasetLayouts.Open(zero, LayoutOptions.Default), new PlanOptions { Dimensions = 2, Depth = 2 }));
+        Assert.Contains("vol1.nii.gz", bad.Message);
+    }
+
+    /// <summary>Two volumes of 12 x 40 x 40 voxels; the second has z spacing <paramref name="zSpacing"/>, the first <paramref name="firstZ"/>.</summary>
+    string ThickSliceDataSet(string name, double zSpacing, double xSpacing = 0.8, double firstZ = 4)
     {
         string dir = Path.Combine(root, name);
         Directory.CreateDirectory(Path.Combine(dir, "imagesTr"));
@@ -141,7 +182,7 @@ public sealed class SpacingPlannerTests : IDisposable
         for (int i = 0; i < 2; i++)
         {
             var header = PredictionTestFiles.ObliqueHeader(40, 40, 12);
-            header.PixDim[1] = 0.8; header.PixDim[2] = 0.8; header.PixDim[3] = i == 1 ? zSpacing : 4;
+            header.PixDim[1] = xSpacing; header.PixDim[2] = 0.8; header.PixDim[3] = i == 1 ? zSpacing : firstZ;
             var image = PredictionTestFiles.Ball(40, 40, 12, seed: i);
             NiftiFile.Write(Path.Combine(dir, "imagesTr", $"vol{i}.nii.gz"), new NiftiImage(header, new byte[4], image));
             NiftiFile.Write(Path.Combine(dir, "labelsTr", $"vol{i}.nii.gz"), NiftiImage.FromLabels(image.Select(v => v > 250 ? 1 : 0).ToArray(), header));

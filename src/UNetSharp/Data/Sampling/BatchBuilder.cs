@@ -12,6 +12,9 @@ public sealed class BatchBuilder
     private readonly ICaseSource _source;
     private readonly LoaderOptions _options;
     private readonly PatchSampler _sampler;
+    /// <summary>2D patches from volumes (a 2D network trained on slices): a [1, h, w] patch, i.e. part of one slice of the
+    /// volume's slowest axis; its values are the [h, w] patch as they are.</summary>
+    private readonly PatchSampler? _sliceSampler;
 
     public BatchBuilder(ICaseSource source, LoaderOptions options)
     {
@@ -19,6 +22,7 @@ public sealed class BatchBuilder
         if (source.Count == 0) throw new UNetSharpException("the training set is empty");
         _source = source; _options = options;
         _sampler = new PatchSampler(options.PatchSize, options.ForegroundRatio, options.ImagePadding);
+        if (options.PatchSize.Length == 2) _sliceSampler = new PatchSampler([1, .. options.PatchSize], options.ForegroundRatio, options.ImagePadding);
     }
 
     public Batch Build(LoaderPosition position)
@@ -28,7 +32,7 @@ public sealed class BatchBuilder
         for (int i = 0; i < patches.Length; i++)
         {
             var c = _source.Load(random.Next(_source.Count));
-            patches[i] = _sampler.Sample(c, random);
+            patches[i] = (c.Dimensions == 3 && _sliceSampler is not null ? _sliceSampler : _sampler).Sample(c, random);
             if (patches[i].Channels != patches[0].Channels)
                 throw new UNetSharpException($"{c.Id}: has {c.Channels} channels, {patches[0].CaseId} has {patches[0].Channels}");
         }

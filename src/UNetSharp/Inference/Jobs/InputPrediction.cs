@@ -4,7 +4,7 @@ namespace UNetSharp.Inference.Jobs;
 
 /// <summary>
 /// Predicts one <see cref="PredictionInput"/> with a sliding-window predictor: whole for a network of the image's
-/// dimensionality, slice by slice along the slowest axis for a 2D network given a volume. Shared by
+/// dimensionality, slice by slice (batched, <see cref="SliceStackPredictor"/>) for a 2D network given a volume. Shared by
 /// <see cref="PredictionJob"/> (files) and the segmentation service (uploads), so both give the same labels.
 /// </summary>
 public static class InputPrediction
@@ -24,22 +24,12 @@ public static class InputPrediction
             return (Resampler.NearestLabels(p.Labels, c.Shape, input.Shape),
                 p.Probabilities is null ? null : Resampler.Linear(p.Probabilities, classes, c.Shape, input.Shape), p.Tiles);
         }
-        int depth = c.Shape[0], plane = c.Shape[1] * c.Shape[2];
-        long voxels = (long)depth * plane;
-        var labels = new byte[voxels];
-        var maps = probabilities ? new float[checked(classes * voxels)] : null;
-        var slice = new float[c.Channels * plane];
-        int tiles = 0;
-        for (int z = 0; z < depth; z++)
-        {
-            using var scope = TorchSharp.torch.NewDisposeScope();
-            for (int ch = 0; ch < c.Channels; ch++) Array.Copy(c.Image, ch * voxels + (long)z * plane, slice, (long)ch * plane, plane);
-            var p = predictor.Predict(slice, c.Channels, [c.Shape[1], c.Shape[2]]);
-            p.Labels.CopyTo(labels, (long)z * plane);
-            if (maps is not null)
-                for (int k = 0; k < classes; k++) Array.Copy(p.Probabilities!, (long)k * plane, maps, k * voxels + (long)z * plane, plane);
-            tiles += p.Tiles;
-        }
-        return (labels, maps, tiles);
+        // slices batched through the 2D network, then back: in-plane to the input's slice size, the slice axis to its place
+        var stack = new SliceStackPredictor(predictor).Predict(c.Image, c.Channels, c.Shape);
+        var moved = VolumeSlices.MovedShape(input.Shape, input.SliceAxis);
+        var labels = Resampler.NearestLabels(stack.Labels, c.Shape, moved);
+        var maps = stack.Probabilities is null ? null : Resampler.Linear(stack.Probabilities, classes, c.Shape, moved);
+        return (VolumeSlices.MoveAxisBack(labels, 1, input.Shape, input.SliceAxis),
+            maps is null ? null : VolumeSlices.MoveAxisBack(maps, classes, input.Shape, input.SliceAxis), stack.Tiles);
     }
 }

@@ -15,9 +15,9 @@ public enum PredictionFileKind { Nifti, Png, Tiff }
 /// </summary>
 public sealed class PredictionInput
 {
-    PredictionInput(string path, PredictionFileKind kind, RasterImage raw, SegmentationCase normalized, SegmentationCase planned, NiftiHeader? header, bool sliceBySlice)
+    PredictionInput(string path, PredictionFileKind kind, RasterImage raw, SegmentationCase normalized, SegmentationCase planned, NiftiHeader? header, bool sliceBySlice, int sliceAxis)
     {
-        Path = path; Kind = kind; Raw = raw; Normalized = normalized; Planned = planned; Header = header; SliceBySlice = sliceBySlice;
+        Path = path; Kind = kind; Raw = raw; Normalized = normalized; Planned = planned; Header = header; SliceBySlice = sliceBySlice; SliceAxis = sliceAxis;
     }
 
     public string Path { get; }
@@ -38,8 +38,12 @@ public sealed class PredictionInput
     /// <summary>The NIfTI header whose geometry the outputs copy; null for PNG/TIFF.</summary>
     public NiftiHeader? Header { get; }
 
-    /// <summary>A 2D network given a volume (3D NIfTI, TIFF stack) predicts it slice by slice along the slowest axis.</summary>
+    /// <summary>A 2D network given a volume (3D NIfTI, TIFF stack) predicts it slice by slice across <see cref="SliceAxis"/>.</summary>
     public bool SliceBySlice { get; }
+
+    /// <summary>With <see cref="SliceBySlice"/>: the volume axis the slices are cut across, the plan's
+    /// <see cref="ExperimentPlan.SliceAxis"/> (0, the slowest, for a plan trained on 2D images); <see cref="Planned"/> has it first.</summary>
+    public int SliceAxis { get; }
 
     public int[] Shape => Normalized.Shape;
 
@@ -80,8 +84,10 @@ public sealed class PredictionInput
         var raw = new SegmentationCase(ImageFile.Stem(path), image.Data, image.Channels, image.Shape, null, image.Spacing);
         var normalized = NormalizationScheme.Apply(raw, plan.Normalization);
         bool sliceBySlice = network.Dimensions == 2 && dims == 3;
-        var planned = plan.TargetSpacing is { } target && !sliceBySlice ? PlannedSpacing.Resample(normalized, target, path) : normalized;
-        return new PredictionInput(path, kind, image, normalized, planned, header, sliceBySlice);
+        // a 2D plan of a volume data set moves its slice axis first and resamples in-plane; a plan of 2D images slices as the file is
+        var planned = sliceBySlice ? (plan.SliceAxis is null ? normalized : PlannedSpacing.ForNetwork(normalized, plan, path))
+            : plan.TargetSpacing is { } target ? PlannedSpacing.Resample(normalized, target, path) : normalized;
+        return new PredictionInput(path, kind, image, normalized, planned, header, sliceBySlice, sliceBySlice ? plan.SliceAxis ?? 0 : 0);
     }
 
     /// <summary>Gray to RGB, as the DSB layout does for its gray files.</summary>
