@@ -25,7 +25,7 @@ public static class CliApp
     [
         ("info", typeof(InfoCommand.Settings)), ("train", typeof(TrainCommand.Settings)), ("demo", typeof(DemoCommand.Settings)),
         ("predict", typeof(PredictCommand.Settings)), ("export", typeof(ExportCommand.Settings)), ("evaluate", typeof(EvaluateCommand.Settings)),
-        ("data check", typeof(DataCheckCommand.Settings)), ("serve", typeof(ServeCommand.Settings)),
+        ("experiment", typeof(ExperimentCommand.Settings)), ("data check", typeof(DataCheckCommand.Settings)), ("serve", typeof(ServeCommand.Settings)),
         ("bench loader", typeof(BenchLoaderCommand.Settings)), ("bench predict", typeof(BenchPredictCommand.Settings)), ("bench model", typeof(BenchModelCommand.Settings)),
         ("bench serve", typeof(BenchServeCommand.Settings)),
     ];
@@ -57,6 +57,8 @@ public static class CliApp
             .WithExample("export", "--model", "runs/spleen", "--out", "spleen.onnx", "--depth", "2", "--size", "256x256");
         config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Score a folder of predictions against a folder of references (Dice, IoU, HD95, ASSD; PQ/AJI with --instances).")
             .WithExample("evaluate", "--pred", "pred/", "--ref", "../shared/data/isbi2012-em/labels", "--json");
+        config.AddCommand<ExperimentCommand>("experiment").WithDescription("Architectures x data sets x seeds at one step budget: results.csv, summary (mean ± sd, Wilcoxon), report.html; resumable.")
+            .WithExample("experiment", "--config", "exp.yaml", "--threads", "1");
         config.AddBranch("data", data =>
         {
             data.SetDescription("Data set tools.");

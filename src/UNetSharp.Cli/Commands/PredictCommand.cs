@@ -79,11 +79,14 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         [CommandOption("--decoder <KIND>"), Description("with instances: watershed | components (default watershed)")]
         public string Decoder { get; init; } = "watershed";
 
-        [CommandOption("--min-size <VOXELS>"), Description("with instances: drop instances smaller than this (default 10)")]
-        public int MinSize { get; init; } = 10;
+        [CommandOption("--min-size <VOXELS>"), Description("with instances: drop instances smaller than this (default: the run's tuned value, else 10)")]
+        public int? MinSize { get; init; }
 
-        [CommandOption("--marker-threshold <P>"), Description("with instances: interior probability that seeds the watershed (default 0.5)")]
-        public double MarkerThreshold { get; init; } = 0.5;
+        [CommandOption("--marker-threshold <P>"), Description("with instances: interior probability that seeds the watershed (default: the run's tuned value, else 0.5)")]
+        public double? MarkerThreshold { get; init; }
+
+        [CommandOption("--foreground-threshold <P>"), Description("with instances: 1 - p(background) above this is foreground (default: the run's tuned value, else 0.5)")]
+        public double? ForegroundThreshold { get; init; }
 
         [CommandOption("--instances-csv"), Description("with instances: also write <name>_instances.csv (id, area/volume, centroid, box, mean intensity, score)")]
         public bool InstancesCsv { get; init; }
@@ -91,7 +94,8 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         public override ValidationResult Validate() => FlagChecks.First(
             FlagChecks.AtLeast("--depth", Depth, 1), FlagChecks.UnitFromZero("--overlap", Overlap), FlagChecks.AtLeast("--threads", Threads, 1),
             FlagChecks.AtLeast("--tile", Tile, 1), FlagChecks.AtLeast("--batch", Batch, 1), FlagChecks.Folder("--out", Out),
-            FlagChecks.AtLeast("--min-size", MinSize, 0), FlagChecks.OpenUnit("--marker-threshold", MarkerThreshold));
+            FlagChecks.AtLeast("--min-size", MinSize, 1), FlagChecks.OpenUnit("--marker-threshold", MarkerThreshold),
+            FlagChecks.OpenUnit("--foreground-threshold", ForegroundThreshold));
 
         public PredictionJobOptions ToOptions() => new()
         {
@@ -113,15 +117,11 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
             KeepLargest = KeepLargest, FillHoles = FillHoles, Probabilities = Probabilities, Overlays = Overlays,
             Threads = Threads, TileSize = Tile, BatchSize = Batch, FoldBatchNorm = !NoFold,
             Instances = Instances, InstanceTable = InstancesCsv,
-            InstanceDecoding = new InstanceDecodingOptions
+            InstanceDecoder = DecoderKind(),
+            // any decoder setting given: the defaults with it; none: the run's tuned settings (instances.json)
+            InstanceDecoding = MinSize is null && MarkerThreshold is null && ForegroundThreshold is null ? null : new InstanceDecodingOptions
             {
-                Method = Decoder.ToLowerInvariant() switch
-                {
-                    "watershed" => InstanceDecoderKind.Watershed,
-                    "components" or "cc" => InstanceDecoderKind.ConnectedComponents,
-                    _ => throw new ConfigurationException($"--decoder must be watershed or components, got '{Decoder}'"),
-                },
-                MinSize = MinSize, MarkerThreshold = MarkerThreshold,
+                Method = DecoderKind(), MinSize = MinSize ?? 10, MarkerThreshold = MarkerThreshold ?? 0.5, ForegroundThreshold = ForegroundThreshold ?? 0.5,
             },
         };
 
@@ -141,6 +141,13 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
                 _ => throw new ConfigurationException($"--engine must be torch or onnx, got '{Engine}'"),
             };
         }
+
+        InstanceDecoderKind DecoderKind() => Decoder.ToLowerInvariant() switch
+        {
+            "watershed" => InstanceDecoderKind.Watershed,
+            "components" or "cc" => InstanceDecoderKind.ConnectedComponents,
+            _ => throw new ConfigurationException($"--decoder must be watershed or components, got '{Decoder}'"),
+        };
     }
 
     /// <summary>`predict --model A B C ...`: Spectre takes one value per flag, so the values after --model up to the next

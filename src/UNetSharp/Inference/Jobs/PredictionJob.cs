@@ -89,6 +89,7 @@ public sealed class PredictionJob : IDisposable
             var first = models[0];
             var config = first.Config;
             bool instances = InstanceOutputs.Resolve(options, first);
+            if (instances) options = options with { InstanceDecoding = InstanceOutputs.Decoding(options, first, depths[0]) };
             var planned = allInputs.Select(i => (i, (IReadOnlyList<string>)(instances ? InstanceOutputs.PlannedPaths(options, i, config.Classes)
                 : PredictionOutputs.PlannedPaths(options.OutputDir, i, config.Classes, options.Probabilities, options.Overlays)))).ToList();
             PathGuard.RefuseCollisions(planned);

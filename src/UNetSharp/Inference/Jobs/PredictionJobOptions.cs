@@ -65,8 +65,13 @@ public sealed record PredictionJobOptions
     /// plan's task (instance segmentation when plan.json has "instances"); true on a semantic model is refused.</summary>
     public bool? Instances { get; init; }
 
-    /// <summary>How instances are decoded (watershed or connected components, sizes, hole filling).</summary>
-    public Instances.InstanceDecodingOptions InstanceDecoding { get; init; } = new();
+    /// <summary>With instances: watershed or connected components, used with the settings the run tuned for it when
+    /// <see cref="InstanceDecoding"/> is null.</summary>
+    public UNetSharp.Instances.InstanceDecoderKind InstanceDecoder { get; init; } = UNetSharp.Instances.InstanceDecoderKind.Watershed;
+
+    /// <summary>How instances are decoded (method, thresholds, sizes, hole filling). Null: the settings the run tuned for
+    /// <see cref="InstanceDecoder"/> at the predicted depth (instances.json beside the model), else the defaults.</summary>
+    public Instances.InstanceDecodingOptions? InstanceDecoding { get; init; }
 
     /// <summary>With instances: also write &lt;stem&gt;_instances.csv (one row per instance).</summary>
     public bool InstanceTable { get; init; }
