@@ -54,7 +54,8 @@ public static class CliApp
             .WithExample("predict", "--model", "isbi-l2.onnx", "--input", "slices/", "--out", "pred/", "--threads", "1")
             .WithExample("predict", "--model", "runs/cv", "--input", "scans/", "--out", "masks/", "--tta", "--shard", "auto", "--skip-existing");
         config.AddCommand<ExportCommand>("export").WithDescription("A trained network, pruned to one depth, as an ONNX model (checked against TorchSharp with ONNX Runtime).")
-            .WithExample("export", "--model", "runs/spleen", "--out", "spleen.onnx", "--depth", "2", "--size", "256x256");
+            .WithExample("export", "--model", "runs/spleen", "--out", "spleen.onnx", "--depth", "2", "--size", "256x256")
+            .WithExample("export", "--model", "runs/isbi", "--out", "isbi-l1-int8.onnx", "--depth", "1", "--int8");
         config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Score a folder of predictions against a folder of references (Dice, IoU, HD95, ASSD; PQ/AJI with --instances).")
             .WithExample("evaluate", "--pred", "pred/", "--ref", "../shared/data/isbi2012-em/labels", "--json");
         config.AddCommand<ExperimentCommand>("experiment").WithDescription("Architectures x data sets x seeds at one step budget: results.csv, summary (mean ± sd, Wilcoxon), report.html; resumable.")

@@ -96,5 +96,30 @@ public sealed class OnnxInference : IDisposable
 
     public void Dispose() => session.Dispose();
 
+    /// <summary>
+    /// The operators ONNX Runtime actually runs for a model file after its graph optimisations (QDQ groups fused into
+    /// QLinearConv / ConvInteger for a quantised model), counted by type: the optimised graph is written to a temporary
+    /// file and read back.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> OptimizedOperators(string path, int? threads = 1)
+    {
+        string optimized = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"unetsharp-ort-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = optimized })
+            {
+                if (threads is { } n) options.IntraOpNumThreads = n;
+                try { using var session = new InferenceSession(path, options); }
+                catch (OnnxRuntimeException e) { throw new DataFormatException(path, $"not a valid ONNX model: {FirstLine(e.Message)}"); }
+            }
+            using var stream = File.OpenRead(optimized);
+            return Onnx.ModelProto.Parser.ParseFrom(stream).Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
+        }
+        finally
+        {
+            File.Delete(optimized);
+        }
+    }
+
     static string FirstLine(string text) => text.Split('\n')[0].Trim();
 }

@@ -50,4 +50,26 @@ public sealed class DeployCliTests : IDisposable
         Assert.StartsWith(message, stderr.ToString());
         Assert.False(Directory.Exists(Dir("out")));
     }
+
+    [Fact]
+    public void ExportInt8CalibratesOnImagesAndPredictRunsTheQuantisedModel()
+    {
+        string run = PredictionTestFiles.RunFolder(Dir("run"), TinyNets.Config(dims: 2, depth: 2), [16, 16]);
+        string inDir = Directory.CreateDirectory(Dir("in")).FullName;
+        PredictionTestFiles.WritePng(Path.Combine(inDir, "a.png"), 20, 24);
+        PredictionTestFiles.WritePng(Path.Combine(inDir, "b.png"), 32, 32, seed: 3);
+        string model = Dir("model-int8.onnx");
+
+        // no config.json in this run folder: the default calibration source is missing, named, nothing written
+        Assert.Equal(CliApp.BadInput, Cli("export", "--model", run, "--out", model, "--int8"));
+        Assert.Contains("config.json", stderr.ToString());
+        Assert.False(File.Exists(model));
+
+        Assert.Equal(0, Cli("export", "--model", run, "--out", model, "--int8", "--calibration", inDir, "--calibration-patches", "4"));
+        Assert.Contains("int8 vs float on the calibration patches: same class on", stdout.ToString());
+        Assert.Equal(0, Cli("predict", "--model", model, "--input", inDir, "--out", Dir("out")));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir("out"), PredictionJobReport.FileName)));
+        Assert.Equal("onnxruntime-int8", summary.RootElement.GetProperty("engine").GetString());
+        Assert.True(File.Exists(Path.Combine(Dir("out"), "b.png")));
+    }
 }
