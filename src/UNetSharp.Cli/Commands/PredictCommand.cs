@@ -55,6 +55,9 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         [CommandOption("--fill-holes"), Description("fill enclosed background holes")]
         public bool FillHoles { get; init; }
 
+        [CommandOption("--no-postprocessing"), Description("skip the post-processing the run chose on cross-validation (plan.json); --keep-largest / --fill-holes replace it (default: applied)")]
+        public bool NoPostprocessing { get; init; }
+
         [CommandOption("--probabilities"), Description("also write NAME_probK per foreground class K (NIfTI float32, PNG 16-bit, TIFF float32)")]
         public bool Probabilities { get; init; }
 
@@ -114,7 +117,7 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
                 "off" => GatingMode.Off,
                 _ => throw new ConfigurationException($"--cgm-gating must be hard, soft or off, got '{CgmGating}'"),
             },
-            KeepLargest = KeepLargest, FillHoles = FillHoles, Probabilities = Probabilities, Overlays = Overlays,
+            KeepLargest = KeepLargest, FillHoles = FillHoles, PlanPostProcessing = !NoPostprocessing, Probabilities = Probabilities, Overlays = Overlays,
             Threads = Threads, TileSize = Tile, BatchSize = Batch, FoldBatchNorm = !NoFold,
             Instances = Instances, InstanceTable = InstancesCsv,
             InstanceDecoder = DecoderKind(),

@@ -58,6 +58,9 @@ public sealed record ExperimentPlan
     /// <summary>Depth to predict at unless told otherwise (chosen on validation, else the full depth).</summary>
     public int? PredictionDepth { get; init; }
 
+    /// <summary>Clean-ups `predict` applies unless told otherwise (chosen on cross-validation); null: none.</summary>
+    public PostProcessingPlan? PostProcessing { get; init; }
+
     /// <summary>The project's JSON style (snake_case keys, enums as strings).</summary>
     public string ToJson() => ProjectJson.Serialize(this);
 

@@ -203,6 +203,7 @@ public sealed class PredictionJob : IDisposable
             }
             if (Options.KeepLargest) LabelPostProcessing.KeepLargestComponent(labels, input.Shape);
             if (Options.FillHoles) LabelPostProcessing.FillHoles(labels, input.Shape);
+            if (!Options.KeepLargest && !Options.FillHoles && Options.PlanPostProcessing) Model.Plan.PostProcessing?.Apply(labels, input.Shape); // chosen on cross-validation
             var outputs = PredictionOutputs.Write(input, labels, probabilities, Model.Config.Classes, Model.Plan, Options.OutputDir, Options.Overlays);
             return new PredictionFileResult
             {

@@ -43,6 +43,9 @@ public sealed record PredictionJobOptions
 
     public bool FillHoles { get; init; }
 
+    /// <summary>Apply the plan's post-processing (chosen on cross-validation) when neither <see cref="KeepLargest"/> nor <see cref="FillHoles"/> is set.</summary>
+    public bool PlanPostProcessing { get; init; } = true;
+
     /// <summary>Also write one probability map per foreground class.</summary>
     public bool Probabilities { get; init; }
 
