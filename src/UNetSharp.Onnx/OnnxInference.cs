@@ -106,7 +106,12 @@ public sealed class OnnxInference : IDisposable
         string optimized = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"unetsharp-ort-{Guid.NewGuid():N}.onnx");
         try
         {
-            using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = optimized })
+            // error level: ORT warns that a graph optimised for this CPU should stay on it, which is the point here
+            using (var options = new SessionOptions
+            {
+                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = optimized,
+                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            })
             {
                 if (threads is { } n) options.IntraOpNumThreads = n;
                 try { using var session = new InferenceSession(path, options); }
