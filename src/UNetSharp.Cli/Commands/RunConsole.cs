@@ -100,6 +100,8 @@ public sealed class RunConsole
         AnsiConsole.MarkupLine($"metrics     {Markup.Escape(Path.GetFullPath(result.MetricsPath))}");
         if (result.CurvesPath is not null) AnsiConsole.MarkupLine($"curves      {Markup.Escape(Path.GetFullPath(result.CurvesPath))}");
         AnsiConsole.MarkupLine($"overlays    {Markup.Escape(Path.GetFullPath(result.OverlayDirectory))}");
+        string report = Path.Combine(result.RunDirectory, "report.html");
+        if (File.Exists(report)) AnsiConsole.MarkupLine($"report      {Markup.Escape(Path.GetFullPath(report))}");
     }
 
     /// <summary>After a cross-validation call: each fold's chosen depth, and the summary over all folds once they are done.</summary>

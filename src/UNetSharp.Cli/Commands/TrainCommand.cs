@@ -49,6 +49,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--patience <EPOCHS>"), Description("early stopping after this many epochs without a better validation Dice (default: never)")] public int? Patience { get; init; }
         [CommandOption("--clip <NORM>"), Description("gradient clipping norm, positive (default: no clipping)")] public double? Clip { get; init; }
         [CommandOption("--loss <KIND>"), Description("auto | bce-dice | hybrid | ce-dice (default auto: bce-dice for one class, ce-dice otherwise)")] public string? Loss { get; init; }
+        [CommandOption("--class-weights <LIST>"), Description("ce-dice: cross-entropy weight per output class, class 0 first, e.g. 1,1,5 to raise the instance border (default: all 1)")] public string? ClassWeights { get; init; }
         [CommandOption("--ds-weights <KIND>"), Description("deep-supervision weighting: mean | halving (default mean)")] public string? DsWeights { get; init; }
         [CommandOption("--no-cgm"), Description("leave out the two classification-guided modules (default: built)")] public bool? NoCgm { get; init; }
         [CommandOption("--no-deep-supervision"), Description("leave out the deep-supervision heads; the network then cannot be pruned (default: built)")] public bool? NoDeepSupervision { get; init; }
@@ -90,9 +91,17 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         try
         {
             if (CrossValidation.Applies(options))
-                console.Summary(CrossValidation.Run(options, console.EpochLines(), interrupt.Token, console.StepProgress()));
+            {
+                var cv = CrossValidation.Run(options, console.EpochLines(), interrupt.Token, console.StepProgress());
+                foreach (var fold in cv.Results.Values) RunReport.Write(fold);
+                console.Summary(cv);
+            }
             else
-                console.Summary(TrainingRun.Run(options, console.EpochLines(), interrupt.Token, console.StepProgress()));
+            {
+                var result = TrainingRun.Run(options, console.EpochLines(), interrupt.Token, console.StepProgress());
+                RunReport.Write(result);
+                console.Summary(result);
+            }
             return 0;
         }
         catch (OperationCanceledException) when (interrupt.Interrupted)
@@ -141,10 +150,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     }
 
     /// <summary>The configuration with each setting taken from its flag, else the config file, else the baseline.</summary>
-    static RunConfiguration Apply(RunConfiguration b, Settings s, ConfigValues file)
+    internal static RunConfiguration Apply(RunConfiguration b, Settings s, ConfigValues file)
     {
         string? widths = s.Widths ?? file.String("widths");
         string? patch = s.Patch ?? file.String("patch");
+        string? classWeights = s.ClassWeights ?? file.String("class_weights");
         int? dims = s.Dims ?? file.Int("dims");
         return new RunConfiguration
         {
@@ -191,6 +201,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             DeepSupervisionWeights = Choice<DeepSupervisionWeighting>(s.DsWeights, file, "ds_weights") ?? b.DeepSupervisionWeights,
             CgmWeight = file.Double("cgm_weight") ?? b.CgmWeight,
             BatchDice = file.Bool("batch_dice") ?? b.BatchDice,
+            ClassWeights = classWeights is null ? b.ClassWeights : NetworkSettings.ParseNumbers(classWeights, "--class-weights"),
             FocalAlpha = file.Double("focal_alpha") ?? b.FocalAlpha,
             FocalGamma = file.Double("focal_gamma") ?? b.FocalGamma,
             Augmentation = Choice<AugmentationPreset>(s.Augment is "unet#" ? "unetsharp" : s.Augment, file, "augment") ?? b.Augmentation,

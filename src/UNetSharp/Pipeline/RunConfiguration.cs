@@ -71,6 +71,7 @@ public sealed record RunConfiguration
     [JsonPropertyName("ds_weights")] public DeepSupervisionWeighting DeepSupervisionWeights { get; init; } = Default.Training.Loss.Weighting;
     public double CgmWeight { get; init; } = Default.Training.Loss.CgmWeight;
     public bool BatchDice { get; init; } = Default.Training.Loss.BatchDice;
+    public IReadOnlyList<double>? ClassWeights { get; init; } = Default.Training.Loss.ClassWeights;
     public double FocalAlpha { get; init; } = Default.Training.Loss.FocalAlpha;
     public double FocalGamma { get; init; } = Default.Training.Loss.FocalGamma;
 
@@ -110,7 +111,7 @@ public sealed record RunConfiguration
             GradientClipNorm = GradientClipNorm, Seed = Seed, Threads = Threads,
             Loss = Default.Training.Loss with
             {
-                Kind = Loss, Weighting = DeepSupervisionWeights, CgmWeight = CgmWeight, BatchDice = BatchDice, FocalAlpha = FocalAlpha, FocalGamma = FocalGamma,
+                Kind = Loss, Weighting = DeepSupervisionWeights, CgmWeight = CgmWeight, BatchDice = BatchDice, ClassWeights = ClassWeights, FocalAlpha = FocalAlpha, FocalGamma = FocalGamma,
             },
         },
         BatchesPerEpoch = BatchesPerEpoch,
@@ -140,7 +141,7 @@ public sealed record RunConfiguration
         WarmupEpochs = o.Training.WarmupEpochs, ValidateEvery = o.Training.ValidateEvery, Patience = o.Training.Patience,
         GradientClipNorm = o.Training.GradientClipNorm, Seed = o.Training.Seed, Threads = o.Training.Threads,
         Loss = o.Training.Loss.Kind, DeepSupervisionWeights = o.Training.Loss.Weighting, CgmWeight = o.Training.Loss.CgmWeight,
-        BatchDice = o.Training.Loss.BatchDice, FocalAlpha = o.Training.Loss.FocalAlpha, FocalGamma = o.Training.Loss.FocalGamma,
+        BatchDice = o.Training.Loss.BatchDice, ClassWeights = o.Training.Loss.ClassWeights, FocalAlpha = o.Training.Loss.FocalAlpha, FocalGamma = o.Training.Loss.FocalGamma,
         Augmentation = o.Augmentation, ValidationFraction = o.ValidationFraction, MaxCases = o.MaxCases, DataSeed = o.DataSeed, Folds = o.Folds, Fold = o.Fold,
         Overlays = o.Overlays, SurfaceDistances = o.SurfaceDistances,
     };

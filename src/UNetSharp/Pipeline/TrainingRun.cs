@@ -131,7 +131,16 @@ public static class TrainingRun
         }
         var result = Evaluate(run, plan, validation, trainIds.Count, options, cancellation);
         if (data is InstanceTargetDataset instanceData)
-            InstanceDepthEvaluation.Run(run, validation, valIds.Select(i => instanceData.LoadInstanceCase(i).Label!).ToList(), new InstanceDecodingOptions(), options.Overlays, log);
+        {
+            // the decoders are tuned on training cases (seeded pick), never on the validation cases they are scored on
+            var shuffled = trainIds.ToArray();
+            new Random(options.DataSeed).Shuffle(shuffled);
+            var tuningIds = shuffled.Take(InstanceDepthEvaluation.TuningCaseCount).ToList();
+            var tuningSource = new PlannedCaseSource(data, tuningIds, plan);
+            InstanceDepthEvaluation.Run(run, validation, valIds.Select(i => instanceData.LoadInstanceCase(i).Label!).ToList(),
+                Enumerable.Range(0, tuningSource.Count).Select(tuningSource.Load).ToList(), tuningIds.Select(i => instanceData.LoadInstanceCase(i).Label!).ToList(),
+                new InstanceDecodingOptions(), options.Overlays, log);
+        }
         return result;
     }
 
@@ -222,7 +231,7 @@ public static class TrainingRun
 
         return new TrainRunResult(run, chosen, results.ToDictionary(r => r.Key, r => r.Value.MeanDice), results.ToDictionary(r => r.Key, r => r.Value.SecondsPerCase),
             last.BestEpoch, last.BestScore, last.CompletedEpochs, trainingSeconds, trainCount, validation.Count,
-            metricsPath, curves, overlays);
+            metricsPath, curves, overlays) { Depths = results };
     }
 
     static JsonNode DepthJson(DepthResult r)

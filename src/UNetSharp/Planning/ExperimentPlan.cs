@@ -75,9 +75,16 @@ public sealed record ExperimentPlan
         string path = Directory.Exists(runFolderOrFile) ? Path.Combine(runFolderOrFile, FileName)
             : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(runFolderOrFile)) ?? ".", FileName);
         if (!File.Exists(path)) throw new DataFormatException(path, "plan not found (a run folder holds plan.json beside its checkpoints)");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>A plan from its JSON (plan.json, or the copy an exported ONNX model carries), validated; errors name <paramref name="source"/>.</summary>
+    public static ExperimentPlan Parse(string json, string source)
+    {
+        string path = source;
         try
         {
-            var plan = ProjectJson.Deserialize<ExperimentPlan>(File.ReadAllText(path), path);
+            var plan = ProjectJson.Deserialize<ExperimentPlan>(json, path);
             plan.Network.Validate();
             if (plan.Normalization.Count != plan.Network.InChannels)
                 throw new DataFormatException(path, $"plan has {plan.Normalization.Count} channel normalisations for {plan.Network.InChannels} input channels");
