@@ -89,4 +89,14 @@ public class NetworkSettings : CommandSettings
             throw new ConfigurationException($"{option} must be a comma-separated list of whole numbers, got '{text}'");
         return parts.Select(p => int.Parse(p, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)).ToArray();
     }
+
+    /// <summary>"1,1,5": positive finite numbers; <paramref name="option"/> names the flag in errors.</summary>
+    public static double[] ParseNumbers(string text, string option)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var values = parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : double.NaN).ToArray();
+        if (values.Length == 0 || values.Any(v => !(v > 0) || !double.IsFinite(v)))
+            throw new ConfigurationException($"{option} must be a comma-separated list of positive numbers, got '{text}'");
+        return values;
+    }
 }

@@ -1,4 +1,5 @@
 using UNetSharp.Inference;
+using UNetSharp.Metrics;
 
 namespace UNetSharp.Instances;
 
@@ -7,19 +8,33 @@ namespace UNetSharp.Instances;
 /// C-order of each instance's first voxel), 2D or 3D alike, face connectivity.
 /// <para>Watershed (Meyer's flooding): markers are the connected components of foreground voxels with interior
 /// probability above <see cref="InstanceDecodingOptions.MarkerThreshold"/>; the foreground is flooded from them in order
-/// of the elevation 1 − p(interior) (ties first come, first served), so the low-interior border between two touching
-/// objects is where their floods meet. Foreground components that hold no marker (an object whose interior was missed)
-/// stay instances of their own rather than being lost. Then specks below <see cref="InstanceDecodingOptions.MinSize"/>
-/// are removed and enclosed holes filled.</para>
+/// of the <see cref="InstanceDecodingOptions.Surface"/> (1 − p(interior), or minus the distance to the background; ties
+/// first come, first served), so the ridge between two touching objects is where their floods meet. Foreground
+/// components that hold no marker (an object whose interior was missed) stay instances of their own rather than being
+/// lost. Then specks below <see cref="InstanceDecodingOptions.MinSize"/> are removed and enclosed holes filled.</para>
 /// </summary>
 public static class InstanceDecoder
 {
-    /// <summary>Decodes from a three-class prediction: foreground = predicted class interior or border.</summary>
-    public static (int[] Instances, int Count) FromClasses(ReadOnlySpan<byte> classes, ReadOnlySpan<float> interior, int[] shape, InstanceDecodingOptions options)
+    /// <summary>
+    /// Decodes a three-class prediction's probabilities [background, interior, border] × voxels: foreground =
+    /// 1 − p(background) above <see cref="InstanceDecodingOptions.ForegroundThreshold"/> (at 0.5 the argmax's
+    /// foreground whenever one class dominates; lower keeps dim objects whose probability is split between interior and border).
+    /// </summary>
+    public static (int[] Instances, int Count) FromProbabilities(ReadOnlySpan<float> probabilities, int[] shape, InstanceDecodingOptions options)
     {
-        var foreground = new bool[classes.Length];
-        for (int i = 0; i < classes.Length; i++) foreground[i] = classes[i] != InstanceTargets.Background;
-        return Decode(foreground, interior, shape, options);
+        int voxels = probabilities.Length / 3;
+        if (probabilities.Length != 3 * voxels) throw new ArgumentException($"a three-class prediction has 3 × voxels probabilities, got {probabilities.Length}");
+        return Decode(Foreground(probabilities, options.ForegroundThreshold), probabilities.Slice(InstanceTargets.Interior * voxels, voxels), shape, options);
+    }
+
+    /// <summary>Voxels whose probability of not being background exceeds <paramref name="threshold"/>.</summary>
+    public static bool[] Foreground(ReadOnlySpan<float> probabilities, double threshold)
+    {
+        int voxels = probabilities.Length / 3;
+        var background = probabilities[..voxels];
+        var foreground = new bool[voxels];
+        for (int v = 0; v < voxels; v++) foreground[v] = 1f - background[v] > threshold;
+        return foreground;
     }
 
     public static (int[] Instances, int Count) Decode(ReadOnlySpan<bool> foreground, ReadOnlySpan<float> interior, int[] shape, InstanceDecodingOptions options)
@@ -30,7 +45,7 @@ public static class InstanceDecoder
             throw new ArgumentException($"foreground ({foreground.Length}) and interior ({interior.Length}) must both have the {grid.Voxels} voxels of shape [{string.Join(", ", shape)}]");
         var mask = foreground.ToArray();
         int[] labels = options.Method == InstanceDecoderKind.Watershed
-            ? Watershed(grid, mask, interior, options)
+            ? Watershed(grid, shape, mask, interior, options)
             : grid.Label(v => mask[v]).Ids;
         RemoveSmall(labels, options.MinSize);
         if (options.FillHoles) LabelPostProcessing.FillHoles(labels, shape);
@@ -38,7 +53,7 @@ public static class InstanceDecoder
         return (labels, count);
     }
 
-    static int[] Watershed(ConnectedComponents grid, bool[] mask, ReadOnlySpan<float> interior, InstanceDecodingOptions options)
+    static int[] Watershed(ConnectedComponents grid, int[] shape, bool[] mask, ReadOnlySpan<float> interior, InstanceDecodingOptions options)
     {
         float threshold = (float)options.MarkerThreshold;
         var seed = new bool[mask.Length];
@@ -48,7 +63,15 @@ public static class InstanceDecoder
             if (labels[v] != 0 && sizes[labels[v]] < options.MinMarkerSize) labels[v] = 0;
 
         var elevation = new float[mask.Length];
-        for (int v = 0; v < mask.Length; v++) elevation[v] = 1f - interior[v];
+        if (options.Surface == WatershedSurface.Distance)
+        {
+            var background = new bool[mask.Length];
+            for (int v = 0; v < mask.Length; v++) background[v] = !mask[v];
+            var squared = DistanceTransform.SquaredEuclidean(background, shape, Enumerable.Repeat(1.0, shape.Length).ToArray());
+            for (int v = 0; v < mask.Length; v++) elevation[v] = -(float)Math.Sqrt(squared[v]);
+        }
+        else
+            for (int v = 0; v < mask.Length; v++) elevation[v] = 1f - interior[v];
         var queue = new PriorityQueue<int, (float Elevation, long Age)>();
         long age = 0;
         Span<int> neighbours = stackalloc int[6];

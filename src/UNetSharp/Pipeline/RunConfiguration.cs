@@ -53,6 +53,10 @@ public sealed record RunConfiguration
     [JsonPropertyName("min_lr")] public double MinLearningRate { get; init; } = Default.Training.MinLearningRate;
     public OptimizerKind Optimizer { get; init; } = Default.Training.Optimizer;
     public double Momentum { get; init; } = Default.Training.Momentum;
+    public bool Nesterov { get; init; } = Default.Training.Nesterov;
+    public ScheduleKind Schedule { get; init; } = Default.Training.Schedule;
+    /// <summary>Seconds; once the run has fixed its step count, <see cref="Iterations"/> holds it.</summary>
+    [JsonPropertyName("time_budget")] public double? TimeBudgetSeconds { get; init; } = Default.Training.TimeBudgetSeconds;
     public double WeightDecay { get; init; } = Default.Training.WeightDecay;
     [JsonPropertyName("warmup")] public double WarmupEpochs { get; init; } = Default.Training.WarmupEpochs;
     public int ValidateEvery { get; init; } = Default.Training.ValidateEvery;
@@ -66,6 +70,7 @@ public sealed record RunConfiguration
     [JsonPropertyName("ds_weights")] public DeepSupervisionWeighting DeepSupervisionWeights { get; init; } = Default.Training.Loss.Weighting;
     public double CgmWeight { get; init; } = Default.Training.Loss.CgmWeight;
     public bool BatchDice { get; init; } = Default.Training.Loss.BatchDice;
+    public IReadOnlyList<double>? ClassWeights { get; init; } = Default.Training.Loss.ClassWeights;
     public double FocalAlpha { get; init; } = Default.Training.Loss.FocalAlpha;
     public double FocalGamma { get; init; } = Default.Training.Loss.FocalGamma;
 
@@ -74,6 +79,8 @@ public sealed record RunConfiguration
     [JsonPropertyName("val_fraction")] public double ValidationFraction { get; init; } = Default.ValidationFraction;
     public int? MaxCases { get; init; } = Default.MaxCases;
     public int DataSeed { get; init; } = Default.DataSeed;
+    public int? Folds { get; init; } = Default.Folds;
+    public int? Fold { get; init; } = Default.Fold;
 
     // report
     public int Overlays { get; init; } = Default.Overlays;
@@ -99,11 +106,11 @@ public sealed record RunConfiguration
         Training = Default.Training with
         {
             Epochs = Epochs, MaxIterations = Iterations, LearningRate = LearningRate, MinLearningRate = MinLearningRate, Optimizer = Optimizer,
-            Momentum = Momentum, WeightDecay = WeightDecay, WarmupEpochs = WarmupEpochs, ValidateEvery = ValidateEvery, Patience = Patience,
+            Momentum = Momentum, Nesterov = Nesterov, Schedule = Schedule, TimeBudgetSeconds = TimeBudgetSeconds, WeightDecay = WeightDecay, WarmupEpochs = WarmupEpochs, ValidateEvery = ValidateEvery, Patience = Patience,
             GradientClipNorm = GradientClipNorm, Seed = Seed, Threads = Threads,
             Loss = Default.Training.Loss with
             {
-                Kind = Loss, Weighting = DeepSupervisionWeights, CgmWeight = CgmWeight, BatchDice = BatchDice, FocalAlpha = FocalAlpha, FocalGamma = FocalGamma,
+                Kind = Loss, Weighting = DeepSupervisionWeights, CgmWeight = CgmWeight, BatchDice = BatchDice, ClassWeights = ClassWeights, FocalAlpha = FocalAlpha, FocalGamma = FocalGamma,
             },
         },
         BatchesPerEpoch = BatchesPerEpoch,
@@ -111,6 +118,8 @@ public sealed record RunConfiguration
         ValidationFraction = ValidationFraction,
         MaxCases = MaxCases,
         DataSeed = DataSeed,
+        Folds = Folds,
+        Fold = Fold,
         Overlays = Overlays,
         SurfaceDistances = SurfaceDistances,
     };
@@ -126,11 +135,12 @@ public sealed record RunConfiguration
         Instances = o.Plan.Instances is not null, BorderWidth = o.Plan.Instances?.BorderWidth ?? UNetSharp.Instances.InstanceTargetSettings.DefaultBorderWidth,
         Epochs = o.Training.Epochs, Iterations = o.Training.MaxIterations, BatchesPerEpoch = o.BatchesPerEpoch, LearningRate = o.Training.LearningRate,
         MinLearningRate = o.Training.MinLearningRate, Optimizer = o.Training.Optimizer, Momentum = o.Training.Momentum, WeightDecay = o.Training.WeightDecay,
+        Nesterov = o.Training.Nesterov, Schedule = o.Training.Schedule, TimeBudgetSeconds = o.Training.TimeBudgetSeconds,
         WarmupEpochs = o.Training.WarmupEpochs, ValidateEvery = o.Training.ValidateEvery, Patience = o.Training.Patience,
         GradientClipNorm = o.Training.GradientClipNorm, Seed = o.Training.Seed, Threads = o.Training.Threads,
         Loss = o.Training.Loss.Kind, DeepSupervisionWeights = o.Training.Loss.Weighting, CgmWeight = o.Training.Loss.CgmWeight,
-        BatchDice = o.Training.Loss.BatchDice, FocalAlpha = o.Training.Loss.FocalAlpha, FocalGamma = o.Training.Loss.FocalGamma,
-        Augmentation = o.Augmentation, ValidationFraction = o.ValidationFraction, MaxCases = o.MaxCases, DataSeed = o.DataSeed,
+        BatchDice = o.Training.Loss.BatchDice, ClassWeights = o.Training.Loss.ClassWeights, FocalAlpha = o.Training.Loss.FocalAlpha, FocalGamma = o.Training.Loss.FocalGamma,
+        Augmentation = o.Augmentation, ValidationFraction = o.ValidationFraction, MaxCases = o.MaxCases, DataSeed = o.DataSeed, Folds = o.Folds, Fold = o.Fold,
         Overlays = o.Overlays, SurfaceDistances = o.SurfaceDistances,
     };
 
@@ -163,8 +173,8 @@ public sealed record RunConfiguration
         return node.ToDictionary(p => p.Key, p => p.Value is null ? "null" : p.Value is JsonValue v && v.TryGetValue(out string? text) ? text : p.Value.ToJsonString(ProjectJson.Compact));
     }
 
-    /// <summary>Settings a resumed run may change: its length (more epochs or iterations), threads, patience, and where its data and folder now are.</summary>
-    public static IReadOnlySet<string> ChangeableOnResume { get; } = new HashSet<string> { "epochs", "iterations", "threads", "patience", "data", "out" };
+    /// <summary>Settings a resumed run may change: its length (more epochs or iterations), threads, patience, where its data and folder now are, and which cross-validation fold to train.</summary>
+    public static IReadOnlySet<string> ChangeableOnResume { get; } = new HashSet<string> { "epochs", "iterations", "threads", "patience", "data", "out", "fold" };
 
     /// <summary>
     /// Key-by-key comparison of a resume request with the saved run: changes a resumed run may make (more epochs, other

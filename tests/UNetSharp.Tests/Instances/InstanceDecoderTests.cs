@@ -96,4 +96,44 @@ public class InstanceDecoderTests
         Assert.Equal(1, two[6]);
         Assert.Equal(2, two[8]);
     }
+
+    [Fact]
+    public void The_distance_surface_cuts_at_the_neck_where_a_flat_interior_surface_cuts_halfway_between_markers()
+    {
+        // A big disc (r 8 at x 10) touching a small one (r 4 at x 21), one marker voxel at each centre and a flat interior
+        // probability elsewhere. Flat elevation floods by geodesic distance from the markers, so (10, 16), 6 from the big
+        // centre and 5 from the small one, goes to the small disc; minus the distance to the background floods the big
+        // disc's deep basin first and stops at the neck (x ≈ 17.5), so (10, 16) stays with the big disc, as in the reference.
+        int[] shape = [21, 28];
+        var map = new int[21 * 28];
+        InstanceShapes.Ball(map, shape, [10, 10], 8, 1);
+        InstanceShapes.Ball(map, shape, [10, 21], 4, 2);
+        var foreground = InstanceShapes.Foreground(map);
+        var interior = foreground.Select(f => f ? 0.4f : 0f).ToArray();
+        interior[10 * 28 + 10] = interior[10 * 28 + 21] = 0.9f;
+        int big = 10 * 28 + 10, small = 10 * 28 + 21, between = 10 * 28 + 16;
+
+        var (flat, _) = InstanceDecoder.Decode(foreground, interior, shape, Watershed);
+        Assert.Equal(flat[small], flat[between]);
+        var (byDistance, count) = InstanceDecoder.Decode(foreground, interior, shape, Watershed with { Surface = WatershedSurface.Distance });
+        Assert.Equal(2, count);
+        Assert.Equal(byDistance[big], byDistance[between]);
+        var m = UNetSharp.Metrics.InstanceMetrics.Compute(byDistance, map, shape);
+        Assert.True(m.SegmentationQuality > 0.9, $"SQ {m.SegmentationQuality}");
+    }
+
+    [Fact]
+    public void Foreground_is_one_minus_background_probability_so_an_object_split_between_interior_and_border_is_kept()
+    {
+        // 1×6, probabilities [background, interior, border] per voxel. Cols 1–4: background .4, interior .35, border .25:
+        // argmax says background, yet 1 − p(background) = .6 > .5, so the object is foreground (one instance of 4 voxels);
+        // at a foreground threshold of .7 it is gone.
+        float[] background = [1, .4f, .4f, .4f, .4f, 1], interior = [0, .35f, .35f, .35f, .35f, 0], border = [0, .25f, .25f, .25f, .25f, 0];
+        float[] probabilities = [.. background, .. interior, .. border];
+        var options = Watershed with { MarkerThreshold = 0.3 };
+        var (labels, count) = InstanceDecoder.FromProbabilities(probabilities, [1, 6], options);
+        Assert.Equal(1, count);
+        Assert.Equal([0, 1, 1, 1, 1, 0], labels);
+        Assert.Equal(0, InstanceDecoder.FromProbabilities(probabilities, [1, 6], options with { ForegroundThreshold = 0.7 }).Count);
+    }
 }

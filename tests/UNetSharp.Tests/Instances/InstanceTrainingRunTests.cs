@@ -56,6 +56,21 @@ public sealed class InstanceTrainingRunTests : IDisposable
             foreach (string decoder in new[] { "watershed", "connected_components" })
                 Assert.Equal(1, d.GetProperty(decoder).GetProperty("cases").GetInt32()); // 20 % of 6 cases, rounded
         string validationCase = report.RootElement.GetProperty("validation_cases")[0].GetString()!;
+        // The decoders are tuned on training cases only (5 of them here, all there are), never on the validation case.
+        var tuning = report.RootElement.GetProperty("tuning_cases").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Equal(5, tuning.Count);
+        Assert.DoesNotContain(validationCase, tuning);
+        Assert.Subset(RunSplit.Load(run).Train.ToHashSet(), tuning.ToHashSet());
+        int chosen = report.RootElement.GetProperty("chosen_depth").GetInt32();
+        var tuned = InstanceDecodingTuned.Load(run, chosen, InstanceDecoderKind.Watershed)!;
+        Assert.Equal(InstanceDecoderKind.ConnectedComponents, InstanceDecodingTuned.Load(run, chosen, InstanceDecoderKind.ConnectedComponents)!.Method);
+        using (var model = PredictionModel.Load(run))
+        {
+            var job = new PredictionJobOptions { Model = run, Input = dir, OutputDir = dir };
+            Assert.Equal(tuned, InstanceOutputs.Decoding(job, model, chosen)); // predict's default: the run's tuned watershed
+            var explicitSettings = new InstanceDecodingOptions { MinSize = 2 };
+            Assert.Same(explicitSettings, InstanceOutputs.Decoding(job with { InstanceDecoding = explicitSettings }, model, chosen));
+        }
         Assert.True(File.Exists(Path.Combine(run, "overlays", $"{validationCase}_instances.png")));
 
         // The run predicts instance maps by default (the plan's task): 16-bit PNG, ids 1..n.

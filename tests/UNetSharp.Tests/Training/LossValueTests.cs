@@ -75,6 +75,29 @@ public class LossValueTests
     }
 
     [Fact]
+    public void ClassWeightsWeighTheCrossEntropyOfEachVoxelByItsTrueClass()
+    {
+        using var scope = NewDisposeScope();
+        // Pixel A is class 1 at p .5 (nll ln 2), pixel B class 0 at p .25 (nll ln 4 = 2 ln 2). Unweighted CE = 1.5 ln 2;
+        // with weights (1, 3, 1) torch's weighted mean is (3·ln 2 + 1·2 ln 2) / (3 + 1) = 1.25 ln 2. Dice is unchanged.
+        var labels = tensor(new long[] { 1, 0 }).reshape(1, 1, 2);
+        var plain = new CeDiceLoss().Parts(ThreeClassLogits(), labels);
+        var weighted = new LossOptions { ClassWeights = [1, 3, 1] }.CreateHeadLoss(3).Parts(ThreeClassLogits(), labels);
+        Assert.Equal(1.5 * Math.Log(2), plain[0].item<float>(), Tol);
+        Assert.Equal(1.25 * Math.Log(2), weighted[0].item<float>(), Tol);
+        Assert.Equal(plain[1].item<float>(), weighted[1].item<float>(), Tol);
+    }
+
+    [Theory]
+    [InlineData(new double[] { 1, 5 }, "2 given for a network with 3 output classes")]
+    [InlineData(new double[] { 1, 0, 5 }, "positive finite")]
+    public void ClassWeightsMustMatchTheClassesAndBePositive(double[] weights, string message)
+    {
+        var e = Assert.Throws<ConfigurationException>(() => new LossOptions { ClassWeights = weights }.CreateHeadLoss(3));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
     public void BatchDiceSumsOverTheBatchBeforeTheRatio()
     {
         using var scope = NewDisposeScope();

@@ -14,15 +14,21 @@ public static class InstanceOutputs
     /// <summary>Whether a job decodes instances: the Instances setting, else the plan's task. A semantic model asked for instances is refused.</summary>
     public static bool Resolve(PredictionJobOptions options, PredictionModel model)
     {
-        bool trained = model.Plan.Instances is not null && model.Network.Config.Classes == 3;
+        bool trained = model.Plan.Instances is not null && model.Config.Classes == 3;
         bool wanted = options.Instances ?? trained;
         if (wanted && !trained)
-            throw new ConfigurationException($"instances: {model.PlanPath} describes a semantic model ({model.Network.Config.Classes} output classes, no instances task in the plan); " +
+            throw new ConfigurationException($"instances: {model.PlanPath} describes a semantic model ({model.Config.Classes} output classes, no instances task in the plan); " +
                 "train with the instances task setting to predict instance maps");
-        if (wanted) options.InstanceDecoding.Validate();
+        options.InstanceDecoding?.Validate();
         if (options.InstanceTable && !wanted) throw new ConfigurationException("the instance table setting needs instance prediction (the instances setting)");
         return wanted;
     }
+
+    /// <summary>The decoding settings of a job: the explicit ones, else the run's tuned ones for the method at this depth, else the defaults.</summary>
+    public static InstanceDecodingOptions Decoding(PredictionJobOptions options, PredictionModel model, int depth) =>
+        options.InstanceDecoding
+        ?? InstanceDecodingTuned.Load(Path.GetDirectoryName(Path.GetFullPath(model.PlanPath))!, depth, options.InstanceDecoder)
+        ?? new InstanceDecodingOptions { Method = options.InstanceDecoder };
 
     /// <summary>Every file <see cref="Write"/> may write for one input (checked for collisions before anything is written).</summary>
     public static List<string> PlannedPaths(PredictionJobOptions options, string input, int channels)
@@ -39,7 +45,7 @@ public static class InstanceOutputs
     {
         int voxels = classes.Length;
         var interior = probabilities.AsSpan(InstanceTargets.Interior * voxels, voxels);
-        var (instances, count) = InstanceDecoder.FromClasses(classes, interior, input.Shape, options.InstanceDecoding);
+        var (instances, count) = InstanceDecoder.FromProbabilities(probabilities.AsSpan(0, channels * voxels), input.Shape, options.InstanceDecoding ?? new InstanceDecodingOptions { Method = options.InstanceDecoder });
         var written = new List<string>();
         string map = PredictionOutputs.OutputPath(options.OutputDir, input.Path);
         InstanceMapFile.Write(map, instances, input.Shape, input.Header);

@@ -8,14 +8,19 @@ namespace UNetSharp.Training.Losses;
 /// softmax probabilities, per sample and foreground class (background, class 0, excluded as nnU-Net's do_bg = false),
 /// averaged over classes and samples. With <c>batchDice</c> TP/FP/FN are summed over the batch first (nnU-Net's batch
 /// Dice, steadier for small structures). nnU-Net adds −Dice; we add 1 − Dice so a perfect prediction scores 0 (same gradient).
-/// Needs C ≥ 2 channels.
+/// Needs C ≥ 2 channels. Optional per-class CE weights (torch's weighted mean: Σ w_y·nll / Σ w_y) leave the Dice term as is.
 /// </summary>
 public sealed class CeDiceLoss : IHeadLoss
 {
     public const double Smooth = 1e-5;
     readonly bool batchDice;
+    readonly float[]? classWeights;
 
-    public CeDiceLoss(bool batchDice = false) => this.batchDice = batchDice;
+    public CeDiceLoss(bool batchDice = false, double[]? classWeights = null)
+    {
+        this.batchDice = batchDice;
+        this.classWeights = classWeights?.Select(w => (float)w).ToArray();
+    }
 
     public IReadOnlyList<string> PartNames { get; } = new[] { "ce", "dice" };
 
@@ -24,7 +29,11 @@ public sealed class CeDiceLoss : IHeadLoss
         int classes = (int)logits.shape[1];
         if (classes < 2) throw new ConfigurationException("the CE-Dice loss needs at least 2 output channels (class 0 = background); use bce-dice for binary");
         using var scope = NewDisposeScope();
-        var ce = nn.functional.cross_entropy(logits, labels);
+        if (classWeights is not null && classWeights.Length != classes)
+            throw new ConfigurationException($"class weights: {classWeights.Length} given for {classes} output classes");
+        var ce = classWeights is null
+            ? nn.functional.cross_entropy(logits, labels)
+            : nn.functional.cross_entropy(logits, labels, weight: tensor(classWeights, dtype: logits.dtype, device: logits.device));
         var p = LossTargets.Foreground(logits.softmax(1)).flatten(2);
         var y = LossTargets.Foreground(LossTargets.Dense(labels, classes, logits.dtype)).flatten(2);
         long[] axes = batchDice ? new long[] { 0, 2 } : new long[] { 2 };

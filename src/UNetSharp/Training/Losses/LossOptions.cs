@@ -38,6 +38,12 @@ public sealed record LossOptions
     /// <summary>CE-Dice: sum TP/FP/FN over the batch before the Dice ratio (nnU-Net batch Dice).</summary>
     public bool BatchDice { get; init; }
 
+    /// <summary>
+    /// CE-Dice: per-class weights of the cross-entropy term, one per output class (class 0 first); null: all 1. Raises a
+    /// thin rare class such as the instance border, which unweighted CE learns last (the DSB 2018 winners weighted it).
+    /// </summary>
+    public IReadOnlyList<double>? ClassWeights { get; init; }
+
     public double FocalAlpha { get; init; } = FocalLoss.DefaultAlpha;
     public double FocalGamma { get; init; } = FocalLoss.DefaultGamma;
 
@@ -45,9 +51,19 @@ public sealed record LossOptions
     public IHeadLoss CreateHeadLoss(int classes) => (Kind, classes) switch
     {
         (LossKind.Auto, 1) or (LossKind.BceDice, 1) => new BceDiceHeadLoss(),
-        (LossKind.Auto, _) or (LossKind.CeDice, >= 2) => new CeDiceLoss(BatchDice),
+        (LossKind.Auto, _) or (LossKind.CeDice, >= 2) => new CeDiceLoss(BatchDice, CheckedClassWeights(classes)),
         (LossKind.Hybrid, _) => new HybridLoss(FocalAlpha, FocalGamma),
         (LossKind.BceDice, _) => throw new ConfigurationException($"loss bce-dice is binary but the network has {classes} classes; use ce-dice or hybrid"),
         _ => throw new ConfigurationException("loss ce-dice needs at least 2 classes (class 0 = background); use bce-dice or hybrid for binary"),
     };
+
+    double[]? CheckedClassWeights(int classes)
+    {
+        if (ClassWeights is null) return null;
+        if (ClassWeights.Count != classes)
+            throw new ConfigurationException($"class weights: {ClassWeights.Count} given for a network with {classes} output classes (one per class, class 0 first)");
+        if (ClassWeights.Any(w => !(w > 0) || !double.IsFinite(w)))
+            throw new ConfigurationException($"class weights must be positive finite numbers, got {string.Join(",", ClassWeights)}");
+        return ClassWeights.ToArray();
+    }
 }
