@@ -25,7 +25,7 @@ public static class CliApp
     [
         ("info", typeof(InfoCommand.Settings)), ("train", typeof(TrainCommand.Settings)), ("demo", typeof(DemoCommand.Settings)),
         ("predict", typeof(PredictCommand.Settings)), ("export", typeof(ExportCommand.Settings)), ("evaluate", typeof(EvaluateCommand.Settings)),
-        ("data check", typeof(DataCheckCommand.Settings)), ("serve", typeof(ServeCommand.Settings)),
+        ("experiment", typeof(ExperimentCommand.Settings)), ("data check", typeof(DataCheckCommand.Settings)), ("serve", typeof(ServeCommand.Settings)),
         ("bench loader", typeof(BenchLoaderCommand.Settings)), ("bench predict", typeof(BenchPredictCommand.Settings)), ("bench model", typeof(BenchModelCommand.Settings)),
         ("bench serve", typeof(BenchServeCommand.Settings)),
     ];
@@ -50,11 +50,16 @@ public static class CliApp
             .WithExample("demo", "--out", "demo-run", "--epochs", "8", "--size", "48");
         config.AddCommand<PredictCommand>("predict").WithDescription("Label maps for an image or a folder of images (NIfTI, PNG, TIFF) with a trained model.")
             .WithExample("predict", "--model", "runs/spleen", "--input", "scans/", "--out", "masks/", "--depth", "2")
-            .WithExample("predict", "--model", "runs/isbi", "--input", "slice.png", "--out", "pred/", "--tta", "--overlays");
+            .WithExample("predict", "--model", "runs/isbi", "--input", "slice.png", "--out", "pred/", "--tta", "--overlays")
+            .WithExample("predict", "--model", "isbi-l2.onnx", "--input", "slices/", "--out", "pred/", "--threads", "1")
+            .WithExample("predict", "--model", "runs/cv", "--input", "scans/", "--out", "masks/", "--tta", "--shard", "auto", "--skip-existing");
         config.AddCommand<ExportCommand>("export").WithDescription("A trained network, pruned to one depth, as an ONNX model (checked against TorchSharp with ONNX Runtime).")
-            .WithExample("export", "--model", "runs/spleen", "--out", "spleen.onnx", "--depth", "2", "--size", "256x256");
+            .WithExample("export", "--model", "runs/spleen", "--out", "spleen.onnx", "--depth", "2", "--size", "256x256")
+            .WithExample("export", "--model", "runs/isbi", "--out", "isbi-l1-int8.onnx", "--depth", "1", "--int8");
         config.AddCommand<EvaluateCommand>("evaluate").WithDescription("Score a folder of predictions against a folder of references (Dice, IoU, HD95, ASSD; PQ/AJI with --instances).")
             .WithExample("evaluate", "--pred", "pred/", "--ref", "../shared/data/isbi2012-em/labels", "--json");
+        config.AddCommand<ExperimentCommand>("experiment").WithDescription("Architectures x data sets x seeds at one step budget: results.csv, summary (mean ± sd, Wilcoxon), report.html; resumable.")
+            .WithExample("experiment", "--config", "exp.yaml", "--threads", "1");
         config.AddBranch("data", data =>
         {
             data.SetDescription("Data set tools.");
@@ -69,7 +74,8 @@ public static class CliApp
             bench.AddCommand<BenchLoaderCommand>("loader").WithDescription("Patch-loader throughput per data set against the UNet# training-step rate.")
                 .WithExample("bench", "loader", "--data", "../shared/data/isbi2012-em", "--batches", "10");
             bench.AddCommand<BenchPredictCommand>("predict").WithDescription("Prediction latency per depth, TTA, BN folding and threads; CT-size volume memory.")
-                .WithExample("bench", "predict", "--depths", "1,2", "--dims", "2", "--size", "256");
+                .WithExample("bench", "predict", "--depths", "1,2", "--dims", "2", "--size", "256")
+                .WithExample("bench", "predict", "--engine", "torch,onnx,onnx-int8", "--sizes", "256,512", "--threads", "1,2", "--out", "bench-deploy.json");
             bench.AddCommand<BenchServeCommand>("serve").WithDescription("Load test of `serve`: 8 clients, 256x256 PNGs at L1 and L4; latency percentiles, throughput, RSS, ratio to in-process.")
                 .WithExample("bench", "serve", "--requests", "100", "--depths", "1,4");
             bench.AddCommand<BenchModelCommand>("model").WithDescription("Forward and training-step speed per architecture and depth against GEMM/conv references.")
@@ -92,6 +98,7 @@ public static class CliApp
                 stdout.WriteLine($"{Name} {Version}");
                 return Success;
             }
+            args = UNetSharp.Cli.Commands.PredictCommand.ExpandModelList(args);
             return NewApp(processConsole ? previous : InProcess.Console).Run(args);
         }
         catch (UNetSharpException e) { return Fail(stderr, e.Message, BadInput); }

@@ -39,6 +39,27 @@ public static class OnnxExporter
     }
 
     /// <summary>
+    /// Writes the model statically quantised to int8 in QDQ form (<see cref="OnnxQuantizer"/>), activation ranges calibrated
+    /// on <paramref name="calibration"/>; atomically, <paramref name="verify"/> getting the temporary file first.
+    /// </summary>
+    public static QuantizationReport ExportInt8(SegmentationNetwork network, int depth, string path, IReadOnlyList<CalibrationBatch> calibration,
+        OnnxExportOptions? options = null, Action<string>? verify = null, string? calibrationSource = null)
+    {
+        CheckOutput(path);
+        var (model, report) = OnnxQuantizer.Quantize(Build(network, depth, options ?? new OnnxExportOptions()), calibration);
+        model.DocString += $"; int8 QDQ (per-channel weights, per-tensor activations calibrated by min/max on {report.CalibrationBatches} patches)";
+        model.MetadataProps.Add(new StringStringEntryProto { Key = OnnxMetadata.QuantizationKey, Value = "int8" });
+        model.MetadataProps.Add(new StringStringEntryProto
+        {
+            Key = "unetsharp.calibration",
+            Value = $"min/max over {report.CalibrationBatches} patches ({report.CalibrationValues} input values){(calibrationSource is null ? "" : $" from {calibrationSource}")}",
+        });
+        byte[] bytes = model.ToByteArray();
+        AtomicFile.Write(path, s => s.Write(bytes), verify);
+        return report;
+    }
+
+    /// <summary>
     /// The output may be new or an ONNX model UNetSharp wrote before (replaced); a folder, or any other existing file
     /// (a checkpoint, a config, somebody's model), is refused and left alone.
     /// </summary>

@@ -22,13 +22,22 @@ public sealed class OnnxInference : IDisposable
 
     /// <param name="path">An .onnx file written by <see cref="OnnxExporter"/> (any model with an "image" input and a "logits" output runs).</param>
     /// <param name="threads">Intra-op threads; null = ONNX Runtime's default (one per physical core).</param>
-    public OnnxInference(string path, int? threads = null)
+    public OnnxInference(string path, int? threads = null) : this(path, null, threads) { }
+
+    /// <summary>A model held in memory (a run folder exported without a file); <paramref name="name"/> names it in messages.</summary>
+    public OnnxInference(byte[] model, string name, int? threads = null) : this(name, model, threads) { }
+
+    OnnxInference(string path, byte[]? bytes, int? threads)
     {
-        if (!File.Exists(path)) throw new DataFormatException(path, "ONNX model not found");
+        if (bytes is null && !File.Exists(path)) throw new DataFormatException(path, "ONNX model not found");
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        if (threads is { } n) options.IntraOpNumThreads = n;
-        try { session = new InferenceSession(path, options); }
-        catch (OnnxRuntimeException e) { throw new DataFormatException(path, $"not a valid ONNX model: {FirstLine(e.Message)}"); }
+        if (threads is { } n)
+        {
+            options.IntraOpNumThreads = n;
+            options.InterOpNumThreads = 1;
+        }
+        try { session = bytes is null ? new InferenceSession(path, options) : new InferenceSession(bytes, options); }
+        catch (OnnxRuntimeException e) { throw new DataFormatException(path, $"not a valid ONNX model (truncated or corrupt?): {FirstLine(e.Message)}"); }
         Path = path;
         if (!session.InputMetadata.ContainsKey(OnnxExporter.InputName) || !session.OutputMetadata.ContainsKey(OnnxExporter.LogitsName))
         {
@@ -86,6 +95,31 @@ public sealed class OnnxInference : IDisposable
     }
 
     public void Dispose() => session.Dispose();
+
+    /// <summary>
+    /// The operators ONNX Runtime actually runs for a model file after its graph optimisations (QDQ groups fused into
+    /// QLinearConv / ConvInteger for a quantised model), counted by type: the optimised graph is written to a temporary
+    /// file and read back.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> OptimizedOperators(string path, int? threads = 1)
+    {
+        string optimized = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"unetsharp-ort-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = optimized })
+            {
+                if (threads is { } n) options.IntraOpNumThreads = n;
+                try { using var session = new InferenceSession(path, options); }
+                catch (OnnxRuntimeException e) { throw new DataFormatException(path, $"not a valid ONNX model: {FirstLine(e.Message)}"); }
+            }
+            using var stream = File.OpenRead(optimized);
+            return Onnx.ModelProto.Parser.ParseFrom(stream).Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
+        }
+        finally
+        {
+            File.Delete(optimized);
+        }
+    }
 
     static string FirstLine(string text) => text.Split('\n')[0].Trim();
 }

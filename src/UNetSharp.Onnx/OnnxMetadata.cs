@@ -14,6 +14,9 @@ public static class OnnxMetadata
 {
     public const string Format = "unetsharp-onnx/1";
 
+    public const string FormatKey = "unetsharp.format", PlanKey = "unetsharp.plan", NetworkKey = "unetsharp.network", DepthKey = "unetsharp.depth",
+        InputSizeKey = "unetsharp.input_size", QuantizationKey = "unetsharp.quantization";
+
 
     internal static IEnumerable<(string Key, string Value)> For(SegmentationNetwork network, int depth, OnnxExportOptions options, IReadOnlyList<string> outputs, string? presenceModule)
     {
@@ -41,5 +44,7 @@ public static class OnnxMetadata
         yield return ("unetsharp.patch_size", string.Join("x", plan.PatchSize));
         yield return ("unetsharp.modalities", JsonSerializer.Serialize(plan.Modalities, ProjectJson.Compact));
         yield return ("unetsharp.layout", JsonSerializer.Serialize(plan.Layout, ProjectJson.Compact));
+        // The whole plan (target spacing, task, ...), at the exported depth: `predict` reads it back from the model alone.
+        yield return (PlanKey, JsonSerializer.Serialize(plan with { PredictionDepth = depth }, ProjectJson.Compact));
     }
 }

@@ -13,7 +13,11 @@ public static class TrainingCurves
         public void Write(string path, IReadOnlyList<CurvePoint> points, string metricName = "validation Dice") => TrainingCurves.Write(path, points, metricName);
     }
 
-    public static void Write(string path, IReadOnlyList<CurvePoint> points, string metricName = "validation Dice", int width = 900, int height = 500)
+    public static void Write(string path, IReadOnlyList<CurvePoint> points, string metricName = "validation Dice", int width = 900, int height = 500) =>
+        AtomicFile.WriteAllBytes(path, Png(points, metricName, width, height));
+
+    /// <summary>The picture as PNG bytes: integer epoch ticks (an epoch is a whole number), the legend beside the data, not on it.</summary>
+    public static byte[] Png(IReadOnlyList<CurvePoint> points, string metricName = "validation Dice", int width = 900, int height = 500)
     {
         var plot = new ScottPlot.Plot();
         double[] epochs = points.Select(p => (double)p.Epoch).ToArray();
@@ -37,8 +41,8 @@ public static class TrainingCurves
         plot.XLabel("epoch");
         plot.YLabel("loss");
         plot.Title("training curves");
-        plot.ShowLegend();
-        byte[] png = plot.GetImageBytes(width, height, ScottPlot.ImageFormat.Png);
-        AtomicFile.WriteAllBytes(path, png);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.ShowLegend(ScottPlot.Edge.Bottom);
+        return plot.GetImageBytes(width, height, ScottPlot.ImageFormat.Png);
     }
 }

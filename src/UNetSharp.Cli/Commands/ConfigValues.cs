@@ -70,26 +70,35 @@ public sealed class ConfigValues
         catch (JsonException e) { throw new DataFormatException(path, $"invalid JSON: {e.Message}", e); }
         catch (YamlDotNet.Core.YamlException e) { throw new DataFormatException(path, $"invalid YAML: {e.Message}", e); }
         catch (InvalidCastException e) { throw new DataFormatException(path, "config keys and values must be plain scalars", e); }
+        return FromPairs(path, raw);
+    }
 
+    /// <summary>Settings read elsewhere (an experiment file's 'settings'), checked as a config file's: unknown keys refused with
+    /// the nearest known one, each key once; <paramref name="where"/> prefixes the key in messages ("settings.").</summary>
+    public static ConfigValues FromPairs(string path, IEnumerable<(string Key, string? Value)> raw, string where = "")
+    {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, value) in raw)
         {
             string name = Normalize(key);
-            if (!Known.Contains(name)) throw new DataFormatException(path, $"unknown option '{key}'{DidYouMean(name)}");
-            if (!seen.Add(name)) throw new DataFormatException(path, $"'{key}' is set twice");
+            if (!Known.Contains(name)) throw new DataFormatException(path, $"unknown option '{where}{key}'{DidYouMean(name)}");
+            if (!seen.Add(name)) throw new DataFormatException(path, $"'{where}{key}' is set twice");
             if (value is not null) values[name] = value;
         }
         return new ConfigValues(path, values);
     }
 
     /// <summary>"; did you mean 'epochs'?" for the nearest known key (edit distance at most a third of its length), else the list.</summary>
-    static string DidYouMean(string key)
+    public static string DidYouMean(string key) => DidYouMean(key, Known);
+
+    /// <summary>As <see cref="DidYouMean(string)"/> among <paramref name="known"/>.</summary>
+    public static string DidYouMean(string key, IEnumerable<string> known)
     {
-        var best = Known.Select(k => (Key: k, Distance: ArgumentErrors.Distance(key, k))).OrderBy(p => p.Distance).ThenBy(p => p.Key, StringComparer.Ordinal).First();
+        var best = known.Select(k => (Key: k, Distance: ArgumentErrors.Distance(key, k))).OrderBy(p => p.Distance).ThenBy(p => p.Key, StringComparer.Ordinal).First();
         return best.Distance <= Math.Max(2, best.Key.Length / 3)
             ? $"; did you mean '{best.Key}'?"
-            : $"; known: {string.Join(", ", Known)}";
+            : $"; known: {string.Join(", ", known)}";
     }
 
     public string? String(string key) => values.GetValueOrDefault(Normalize(key));

@@ -17,8 +17,9 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
         [CommandOption("--images <N>"), Description("synthetic images, at least 2 (one trains, one validates)"), DefaultValue(48)] public int Images { get; init; } = 48;
         [CommandOption("--size <PX>"), Description("synthetic image side, a multiple of 8 from 16 to 4096"), DefaultValue(64)] public int Size { get; init; } = 64;
         [CommandOption("--seed <N>"), Description("seed of the images, the split and the weights"), DefaultValue(7)] public int Seed { get; init; } = 7;
+        [CommandOption("--threads <N>"), Description("torch threads, at least 1: pinned so two demos give the same curves"), DefaultValue(2)] public int Threads { get; init; } = 2;
 
-        public override ValidationResult Validate() => FlagChecks.Folder("--out", Out);
+        public override ValidationResult Validate() => FlagChecks.First(FlagChecks.Folder("--out", Out), FlagChecks.AtLeast("--threads", Threads, 1));
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -30,7 +31,7 @@ public sealed class DemoCommand : Command<DemoCommand.Settings>
         {
             var result = DemoRun.Run(new DemoOptions
             {
-                OutDirectory = settings.Out, DataDirectory = settings.Data, Epochs = settings.Epochs, Images = settings.Images, Size = settings.Size, Seed = settings.Seed,
+                OutDirectory = settings.Out, DataDirectory = settings.Data, Epochs = settings.Epochs, Images = settings.Images, Size = settings.Size, Seed = settings.Seed, Threads = settings.Threads,
                 Logger = console.Logger, CurvePlotter = TrainingCurves.Plotter,
             }, console.EpochLines(), interrupt.Token, console.StepProgress());
             console.Summary(result);

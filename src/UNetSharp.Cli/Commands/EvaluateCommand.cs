@@ -60,6 +60,7 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         // Everything is computed before anything is written: a bad file leaves no partial output.
         var result = FolderEvaluation.Run(pred, reference, options);
         result.Write(outDir);
+        UNetSharp.Reporting.EvaluationReport.Write(outDir, result);
         foreach (string warning in result.Warnings) Console.Error.WriteLine($"warning: {warning}");
 
         if (settings.Json) CliOutput.Out.WriteLine(result.ToJson());

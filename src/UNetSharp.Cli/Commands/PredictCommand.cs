@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using UNetSharp.Export;
 using UNetSharp.Inference;
 using UNetSharp.Inference.Jobs;
 using UNetSharp.Instances;
@@ -9,8 +10,8 @@ namespace UNetSharp.Cli.Commands;
 
 /// <summary>
 /// `unetsharp predict`: label maps (and optionally probabilities and overlays) for an image or a folder of images.
-/// Exit codes: 0 every file predicted, 2 bad arguments, model or input path (nothing written), 3 some files failed
-/// (each reported; the others' outputs and predict-summary.json are written).
+/// Exit codes: 0 every file predicted (or skipped), 2 bad arguments, model or input path, or every input failed (nothing
+/// written), 3 some files failed (each reported; the others' outputs and predict-summary.json are written).
 /// </summary>
 public sealed class PredictCommand : Command<PredictCommand.Settings>
 {
@@ -18,8 +19,17 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
 
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--model <PATH>"), Description("run folder (best.ckpt, else last.ckpt, + plan.json), checkpoint, or .safetensors/.pth/.dat weights with plan.json beside it")]
-        public string? Model { get; init; }
+        [CommandOption("--model <PATH>"), Description("run folder (best.ckpt, else last.ckpt, + plan.json), checkpoint, .safetensors/.pth/.dat weights with plan.json beside it, or an exported .onnx model; several (--model A B, or a folder of fold_* run folders) are an ensemble whose probabilities are averaged")]
+        public string[]? Model { get; init; }
+
+        [CommandOption("--engine <ENGINE>"), Description("what runs the model: torch | onnx (ONNX Runtime, CPU; a run folder is exported in memory) (default: onnx when a model is an .onnx file, else torch)")]
+        public string? Engine { get; init; }
+
+        [CommandOption("--shard <I/N>"), Description("predict only shard I of N (0-based: 0/4 .. 3/4) of the inputs sorted by name, dealt round-robin; 'auto' reads SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT (minus SLURM_ARRAY_TASK_MIN) or JOB_COMPLETION_INDEX with UNETSHARP_SHARD_COUNT (default: all inputs)")]
+        public string? Shard { get; init; }
+
+        [CommandOption("--skip-existing"), Description("skip inputs whose outputs all exist already (outputs are written atomically, so a rerun after a kill does only what is missing) (default: off)")]
+        public bool SkipExisting { get; init; }
 
         [CommandOption("--input <PATH>"), Description("image (.nii, .nii.gz, .png, .tif, .tiff) or folder of images")]
         public string? Input { get; init; }
@@ -44,6 +54,9 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
 
         [CommandOption("--fill-holes"), Description("fill enclosed background holes")]
         public bool FillHoles { get; init; }
+
+        [CommandOption("--no-postprocessing"), Description("skip the post-processing the run chose on cross-validation (plan.json); --keep-largest / --fill-holes replace it (default: applied)")]
+        public bool NoPostprocessing { get; init; }
 
         [CommandOption("--probabilities"), Description("also write NAME_probK per foreground class K (NIfTI float32, PNG 16-bit, TIFF float32)")]
         public bool Probabilities { get; init; }
@@ -89,7 +102,11 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
 
         public PredictionJobOptions ToOptions() => new()
         {
-            Model = Model ?? throw new ConfigurationException("--model is required"),
+            Model = Model is { Length: > 0 } m ? m[0] : throw new ConfigurationException("--model is required"),
+            Models = Model,
+            Engine = ResolveEngine(),
+            Shard = Shard is null ? null : Shard.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? PredictionShard.FromEnvironment() : ParseShard(Shard),
+            SkipExisting = SkipExisting,
             Input = Input ?? throw new ConfigurationException("--input is required"),
             OutputDir = Out ?? throw new ConfigurationException("--out is required"),
             Depth = Depth, Tta = Tta, Overlap = Overlap,
@@ -100,7 +117,7 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
                 "off" => GatingMode.Off,
                 _ => throw new ConfigurationException($"--cgm-gating must be hard, soft or off, got '{CgmGating}'"),
             },
-            KeepLargest = KeepLargest, FillHoles = FillHoles, Probabilities = Probabilities, Overlays = Overlays,
+            KeepLargest = KeepLargest, FillHoles = FillHoles, PlanPostProcessing = !NoPostprocessing, Probabilities = Probabilities, Overlays = Overlays,
             Threads = Threads, TileSize = Tile, BatchSize = Batch, FoldBatchNorm = !NoFold,
             Instances = Instances, InstanceTable = InstancesCsv,
             InstanceDecoder = DecoderKind(),
@@ -111,6 +128,23 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
             },
         };
 
+        static PredictionShard ParseShard(string text)
+        {
+            try { return PredictionShard.Parse(text.Trim()); }
+            catch (ConfigurationException e) { throw new ConfigurationException($"--shard {text}: {e.Message}"); }
+        }
+
+        IPredictionEngine ResolveEngine()
+        {
+            string engine = (Engine ?? (Model is { Length: > 0 } m && m.Any(ModelPaths.IsOnnx) ? "onnx" : "torch")).ToLowerInvariant();
+            return engine switch
+            {
+                "torch" or "torchsharp" => TorchPredictionEngine.Instance,
+                "onnx" or "onnxruntime" => new OnnxPredictionEngine(Threads),
+                _ => throw new ConfigurationException($"--engine must be torch or onnx, got '{Engine}'"),
+            };
+        }
+
         InstanceDecoderKind DecoderKind() => Decoder.ToLowerInvariant() switch
         {
             "watershed" => InstanceDecoderKind.Watershed,
@@ -119,19 +153,45 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         };
     }
 
+    /// <summary>`predict --model A B C ...`: Spectre takes one value per flag, so the values after --model up to the next
+    /// flag become --model A --model B --model C (the ensemble).</summary>
+    public static string[] ExpandModelList(string[] args)
+    {
+        if (args.Length == 0 || args[0] != "predict") return args;
+        var result = new List<string>(args.Length);
+        for (int k = 0; k < args.Length; k++)
+        {
+            result.Add(args[k]);
+            if (args[k] != "--model") continue;
+            if (k + 1 < args.Length) result.Add(args[++k]);
+            while (k + 1 < args.Length && !args[k + 1].StartsWith('-'))
+            {
+                result.Add("--model");
+                result.Add(args[++k]);
+            }
+        }
+        return result.ToArray();
+    }
+
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         // Open checks everything and writes nothing: a bad argument leaves no output folder behind (exit 2 via CliApp).
         var job = PredictionJob.Open(settings.ToOptions());
         using (job)
         {
-            var net = job.Model.Network.Config;
-            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(job.Model.WeightsPath)}: {Markup.Escape(net.Architecture)} {net.Dimensions}D at depth L{job.Depth} of {net.Depth}, " +
-                $"tile {string.Join("x", job.TileSize)}, TTA {(job.Options.Tta ? "on" : "off")}, {job.Model.FoldedLayers} batch norms folded, {job.Inputs.Count} input(s)[/]");
+            for (int m = 0; m < job.Models.Count; m++)
+            {
+                var model = job.Models[m];
+                var net = model.Config;
+                AnsiConsole.MarkupLine($"[grey]{Markup.Escape(model.WeightsPath)}: {Markup.Escape(net.Architecture)} {net.Dimensions}D at depth L{job.Depths[m]} of {net.Depth} " +
+                    $"({Markup.Escape(model.Predictor.Engine)}), {model.FoldedLayers} batch norms folded[/]");
+            }
+            AnsiConsole.MarkupLine($"[grey]{(job.Models.Count > 1 ? $"ensemble of {job.Models.Count} models, " : "")}tile {string.Join("x", job.TileSize)}, TTA {(job.Options.Tta ? "on" : "off")}, " +
+                $"{job.Inputs.Count} input(s){(job.Options.Shard is { } shard ? $" (shard {shard} of the sorted inputs)" : "")}[/]");
             var report = RunWithProgress(job, cancellationToken);
             PrintSummary(report);
             foreach (var failed in report.Files.Where(f => !f.Succeeded)) CliOutput.Error.WriteLine($"error: {CliApp.OneLine(failed.Error ?? "")}");
-            AnsiConsole.MarkupLine($"{report.Succeeded} of {report.Files.Count} predicted in {report.Seconds:F1} s; summary in [bold]{Markup.Escape(Path.GetFullPath(Path.Combine(job.Options.OutputDir, PredictionJobReport.FileName)))}[/]");
+            AnsiConsole.MarkupLine($"{report.Succeeded} of {report.Files.Count} predicted{(report.Skipped > 0 ? $", {report.Skipped} skipped (outputs exist)" : "")} in {report.Seconds:F1} s; summary in [bold]{Markup.Escape(Path.GetFullPath(job.SummaryPath))}[/]");
             return report.Failed > 0 ? SomeFilesFailed : 0;
         }
     }
@@ -164,7 +224,7 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         foreach (var f in report.Files)
             table.AddRow(Markup.Escape(Path.GetFileName(f.Input)), f.Shape is null ? "-" : string.Join("x", f.Shape) + (f.SliceBySlice ? " (slices)" : ""),
                 f.Seconds.ToString("F2"), f.Succeeded ? f.ForegroundVoxels.ToString("N0") : "-",
-                f.Succeeded ? "[green]ok[/]" : $"[red]failed[/]: {Markup.Escape(f.Error ?? "")}");
+                f.Succeeded ? "[green]ok[/]" : f.Status == PredictionFileResult.Skipped ? "[grey]skipped[/]" : $"[red]failed[/]: {Markup.Escape(f.Error ?? "")}");
         AnsiConsole.Write(table);
     }
 

@@ -100,6 +100,31 @@ public sealed class RunConsole
         AnsiConsole.MarkupLine($"metrics     {Markup.Escape(Path.GetFullPath(result.MetricsPath))}");
         if (result.CurvesPath is not null) AnsiConsole.MarkupLine($"curves      {Markup.Escape(Path.GetFullPath(result.CurvesPath))}");
         AnsiConsole.MarkupLine($"overlays    {Markup.Escape(Path.GetFullPath(result.OverlayDirectory))}");
+        string report = Path.Combine(result.RunDirectory, "report.html");
+        if (File.Exists(report)) AnsiConsole.MarkupLine($"report      {Markup.Escape(Path.GetFullPath(report))}");
+    }
+
+    /// <summary>After a cross-validation call: each fold's chosen depth, and the summary over all folds once they are done.</summary>
+    public void Summary(CrossValidationResult result)
+    {
+        ClearBar();
+        foreach (var (fold, r) in result.Results.OrderBy(r => r.Key))
+            AnsiConsole.MarkupLine($"fold {fold}: L{r.ChosenDepth} Dice {r.DiceByDepth[r.ChosenDepth]:F4} on {r.ValidationCases} validation cases, {r.TrainingSeconds:F0} s of training");
+        if (result.Summary is not { } s)
+        {
+            AnsiConsole.MarkupLine($"{result.FoldsDone.Count} of {result.Folds} folds finished ({string.Join(", ", result.FoldsDone.Select(f => $"fold_{f}"))}); the cross-validation summary comes when all are");
+            return;
+        }
+        var table = new Table().Title($"{result.Folds}-fold cross-validation: Dice mean ± sd over every fold's validation cases");
+        table.AddColumns("depth", "class", "cases", "Dice", "");
+        foreach (var (depth, classes) in s.Depths)
+            foreach (var c in classes)
+                table.AddRow($"L{depth}", c.Class.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Cases.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    $"{c.Mean:F4} ± {c.StandardDeviation:F4}", depth == s.ChosenDepth ? "[green]chosen[/]" : "");
+        AnsiConsole.Write(table);
+        foreach (var c in s.PostProcessingClasses)
+            AnsiConsole.MarkupLine($"class {c.Class}: keep-largest {(c.KeepLargestOn ? "[green]on[/]" : "off")} ({c.Raw:F4} -> {c.KeepLargest:F4}), fill holes {(c.FillHolesOn ? "[green]on[/]" : "off")} (-> {c.FillHoles:F4})");
+        AnsiConsole.MarkupLine($"summary     {Markup.Escape(Path.GetFullPath(s.JsonPath))}, {Markup.Escape(Path.GetFileName(s.CsvPath))}");
     }
 
     /// <summary>After Ctrl+C / SIGTERM: where the run stopped (its last.ckpt) and, when it can continue, the command that does.</summary>

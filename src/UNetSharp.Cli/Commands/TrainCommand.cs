@@ -35,8 +35,15 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--epochs <N>"), Description("training epochs, at least 1 (default 50)")] public int? Epochs { get; init; }
         [CommandOption("--iterations <N>"), Description("iteration budget instead of epochs (default: epochs x batches per epoch)")] public long? Iterations { get; init; }
         [CommandOption("--batches-per-epoch <N>"), Description("optimiser steps per epoch, at least 1 (default 50)")] public int? BatchesPerEpoch { get; init; }
+        [CommandOption("--time-budget <TIME>"), Description("wall-clock budget of the training loop, e.g. 45m, 1h30m, 900s or 900 (seconds): the steps that fit are measured after the first steps, then fixed and saved in config.json as 'iterations' (default: none, --epochs)")] public string? TimeBudget { get; init; }
+        [CommandOption("--folds <K>"), Description("k-fold cross-validation: splits.json with K folds in --out (written once, reused), one run per fold in --out/fold_k, a summary over all folds (default: one split by --val-fraction)")] public int? Folds { get; init; }
+        [CommandOption("--fold <K>"), Description("train only fold K (0-based) of the cross-validation in --out (default: every fold; folds 5 unless --folds)")] public int? Fold { get; init; }
+        [CommandOption("--foreground-ratio <F>"), Description("fraction of training patches centred on a foreground voxel, 0..1 (default 0.33, nnU-Net's oversampling)")] public double? ForegroundRatio { get; init; }
         [CommandOption("--lr <LR>"), Description("initial learning rate, a positive finite number (default 0.001)")] public double? Lr { get; init; }
-        [CommandOption("--optimizer <NAME>"), Description("adam | sgd (default adam)")] public string? Optimizer { get; init; }
+        [CommandOption("--optimizer <NAME>"), Description("adam | adamw | sgd (default adam)")] public string? Optimizer { get; init; }
+        [CommandOption("--schedule <KIND>"), Description("learning-rate decay after warm-up: cosine | poly (nnU-Net's (1 - t/T)^0.9, at the floor on the last step) (default cosine)")] public string? Schedule { get; init; }
+        [CommandOption("--momentum <M>"), Description("SGD momentum, from 0 up to but excluding 1 (default 0.9; nnU-Net 0.99)")] public double? Momentum { get; init; }
+        [CommandOption("--nesterov"), Description("SGD with Nesterov momentum, as nnU-Net (default: off)")] public bool? Nesterov { get; init; }
         [CommandOption("--weight-decay <W>"), Description("L2 weight decay, 0 or more (default 0.0001)")] public double? WeightDecay { get; init; }
         [CommandOption("--warmup <EPOCHS>"), Description("linear learning-rate warm-up in epochs, 0 or more (default 0)")] public double? Warmup { get; init; }
         [CommandOption("--patience <EPOCHS>"), Description("early stopping after this many epochs without a better validation Dice (default: never)")] public int? Patience { get; init; }
@@ -67,7 +74,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             FlagChecks.AtLeast("--threads", Threads, 1), FlagChecks.AtLeast("--max-cases", MaxCases, 2), FlagChecks.OneOf("--dims", Dims, 2, 3),
             FlagChecks.OneOf("--binary-foreground", BinaryForeground, 0, 255), FlagChecks.AtLeast("--validate-every", ValidateEvery, 1), FlagChecks.Positive("--border-width", BorderWidth),
             FlagChecks.Positive("--lr", Lr), FlagChecks.Positive("--clip", Clip), FlagChecks.NonNegative("--weight-decay", WeightDecay),
-            FlagChecks.NonNegative("--warmup", Warmup), FlagChecks.OpenUnit("--val-fraction", ValFraction), FlagChecks.Folder("--out", Out),
+            FlagChecks.NonNegative("--warmup", Warmup), FlagChecks.AtLeast("--folds", Folds, 2), 
+            ForegroundRatio is double fr && !(fr >= 0 && fr <= 1) ? Spectre.Console.ValidationResult.Error($"--foreground-ratio must be from 0 to 1, got {fr}") : Spectre.Console.ValidationResult.Success(), FlagChecks.AtLeast("--fold", Fold, 0),
+            Folds is int k && Fold is int f && f >= k ? Spectre.Console.ValidationResult.Error($"--fold {f} must be below --folds {k}") : Spectre.Console.ValidationResult.Success(),
+            Momentum is double m && !(m >= 0 && m < 1) ? Spectre.Console.ValidationResult.Error($"--momentum must be from 0 up to but excluding 1, got {m}") : Spectre.Console.ValidationResult.Success(),
+            TimeBudget is not null && Iterations is not null && Resume != true ? Spectre.Console.ValidationResult.Error("--time-budget and --iterations both set the run's length; give one") : Spectre.Console.ValidationResult.Success(), FlagChecks.OpenUnit("--val-fraction", ValFraction), FlagChecks.Folder("--out", Out),
             Resume == true && Out is not null && !Directory.Exists(Out) ? Spectre.Console.ValidationResult.Error($"--resume: there is no run folder at --out {Out}") : Spectre.Console.ValidationResult.Success());
     }
 
@@ -79,8 +90,18 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         using var interrupt = new InterruptSignals(cancellationToken);
         try
         {
-            var result = TrainingRun.Run(options, console.EpochLines(), interrupt.Token, console.StepProgress());
-            console.Summary(result);
+            if (CrossValidation.Applies(options))
+            {
+                var cv = CrossValidation.Run(options, console.EpochLines(), interrupt.Token, console.StepProgress());
+                foreach (var fold in cv.Results.Values) RunReport.Write(fold);
+                console.Summary(cv);
+            }
+            else
+            {
+                var result = TrainingRun.Run(options, console.EpochLines(), interrupt.Token, console.StepProgress());
+                RunReport.Write(result);
+                console.Summary(result);
+            }
             return 0;
         }
         catch (OperationCanceledException) when (interrupt.Interrupted)
@@ -129,7 +150,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
     }
 
     /// <summary>The configuration with each setting taken from its flag, else the config file, else the baseline.</summary>
-    static RunConfiguration Apply(RunConfiguration b, Settings s, ConfigValues file)
+    internal static RunConfiguration Apply(RunConfiguration b, Settings s, ConfigValues file)
     {
         string? widths = s.Widths ?? file.String("widths");
         string? patch = s.Patch ?? file.String("patch");
@@ -159,10 +180,16 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             Epochs = s.Epochs ?? file.Int("epochs") ?? b.Epochs,
             Iterations = s.Iterations ?? file.Long("iterations") ?? b.Iterations,
             BatchesPerEpoch = s.BatchesPerEpoch ?? file.Int("batches_per_epoch") ?? b.BatchesPerEpoch,
+            ForegroundRatio = s.ForegroundRatio ?? file.Double("foreground_ratio") ?? b.ForegroundRatio,
             LearningRate = s.Lr ?? file.Double("lr") ?? b.LearningRate,
             MinLearningRate = file.Double("min_lr") ?? b.MinLearningRate,
             Optimizer = Choice<OptimizerKind>(s.Optimizer, file, "optimizer") ?? b.Optimizer,
-            Momentum = file.Double("momentum") ?? b.Momentum,
+            Momentum = s.Momentum ?? file.Double("momentum") ?? b.Momentum,
+            Nesterov = s.Nesterov ?? file.Bool("nesterov") ?? b.Nesterov,
+            Schedule = Choice<ScheduleKind>(s.Schedule, file, "schedule") ?? b.Schedule,
+            TimeBudgetSeconds = (s.TimeBudget ?? file.String("time_budget")) is string budget ? ParseDuration(budget, "--time-budget") : b.TimeBudgetSeconds,
+            Folds = s.Folds ?? file.Int("folds") ?? b.Folds,
+            Fold = s.Fold ?? file.Int("fold") ?? b.Fold,
             WeightDecay = s.WeightDecay ?? file.Double("weight_decay") ?? b.WeightDecay,
             WarmupEpochs = s.Warmup ?? file.Double("warmup") ?? b.WarmupEpochs,
             ValidateEvery = s.ValidateEvery ?? file.Int("validate_every") ?? b.ValidateEvery,
@@ -184,6 +211,19 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             Overlays = file.Int("overlays") ?? b.Overlays,
             SurfaceDistances = file.Bool("surface_distances") ?? b.SurfaceDistances,
         };
+    }
+
+    /// <summary>Seconds from "45m", "1h30m", "1.5h", "90s" or a plain number of seconds; one-line error naming the flag.</summary>
+    public static double ParseDuration(string text, string flag)
+    {
+        string t = text.Trim().ToLowerInvariant();
+        if (double.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double plain))
+            return plain > 0 && double.IsFinite(plain) ? plain : throw new ConfigurationException($"{flag} must be a positive duration, got '{text}'");
+        var parts = System.Text.RegularExpressions.Regex.Matches(t, @"(\d+(?:\.\d+)?)\s*(h|m|s)");
+        if (parts.Count == 0 || string.Concat(parts.Select(p => p.Value)).Replace(" ", "") != t.Replace(" ", ""))
+            throw new ConfigurationException($"{flag} must be a duration such as 45m, 1h30m, 90s or a number of seconds, got '{text}'");
+        double seconds = parts.Sum(p => double.Parse(p.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * p.Groups[2].Value switch { "h" => 3600, "m" => 60, _ => 1 });
+        return seconds > 0 ? seconds : throw new ConfigurationException($"{flag} must be a positive duration, got '{text}'");
     }
 
     /// <summary>An enum setting from its flag or the config file, by its config.json name; '-' and '_' are the same.</summary>

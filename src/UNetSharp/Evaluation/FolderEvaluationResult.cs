@@ -105,13 +105,14 @@ public sealed class FolderEvaluationResult
 
     static JsonNode? Finite(double v) => double.IsFinite(v) ? v : null;
 
-    public const string SummaryFile = "summary.json", CasesFile = "cases.csv", InstancesFile = "instances.csv";
+    public const string SummaryFile = "summary.json", CasesFile = "cases.csv", InstancesFile = "instances.csv", ReportFile = "report.html";
 
     /// <summary>Writes summary.json and cases.csv into <paramref name="dir"/>, each atomically.</summary>
     public void Write(string dir)
     {
-        string[] outputs = Instances is null ? [Path.Combine(dir, CasesFile), Path.Combine(dir, SummaryFile)]
-            : [Path.Combine(dir, CasesFile), Path.Combine(dir, SummaryFile), Path.Combine(dir, InstancesFile)];
+        // report.html is UNetSharp.Reporting's (the CLI writes it next): claimed here so the ledger guards it too
+        string[] outputs = Instances is null ? [Path.Combine(dir, CasesFile), Path.Combine(dir, SummaryFile), Path.Combine(dir, ReportFile)]
+            : [Path.Combine(dir, CasesFile), Path.Combine(dir, SummaryFile), Path.Combine(dir, InstancesFile), Path.Combine(dir, ReportFile)];
         OutputLedger.RefuseForeign(dir, outputs);
         Directory.CreateDirectory(dir);
         OutputLedger.Record(dir, outputs);

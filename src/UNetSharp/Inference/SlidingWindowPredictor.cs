@@ -6,61 +6,104 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace UNetSharp.Inference;
 
+/// <summary>One model of a prediction: what computes the logits, and the depth it runs at.</summary>
+public sealed record PredictorMember(IPatchPredictor Predictor, int Depth);
+
 /// <summary>
-/// Predicts images of any size with a <see cref="SegmentationNetwork"/>, 2D or 3D: pads (see <see cref="TileGrid"/>),
-/// runs tiles in batches at the configured (possibly pruned) depth with mirroring TTA, turns each tile's logits into
-/// probabilities (sigmoid, or softmax over classes) and blends those with a Gaussian importance map into an image-size
-/// accumulator, gates them with the CGM presence, crops back to the input size and takes the label map.
+/// Predicts images of any size with any <see cref="IPatchPredictor"/> (a TorchSharp network, an ONNX Runtime session)
+/// or an ensemble of them, 2D or 3D: pads (see <see cref="TileGrid"/>), runs tiles in batches at each model's (possibly
+/// pruned) depth with mirroring TTA, turns each tile's logits into probabilities (sigmoid, or softmax over classes)
+/// and blends those with a Gaussian importance map into an image-size accumulator, gates them with the CGM presence,
+/// averages the models' gated probabilities, crops back to the input size and takes the label map.
 ///
-/// Probabilities, not logits, are averaged (over mirrors and over tiles), as nnU-Net v1: TTA and blending are then
-/// plain averages of what the network believes, and the CGM gate, defined on probabilities, applies to the result.
-/// The network is switched to eval mode (batch-norm statistics, no dropout). Not thread-safe: one prediction at a
-/// time per network.
+/// Probabilities, not logits, are averaged (over mirrors, over tiles and over models), as nnU-Net: TTA, blending and
+/// ensembling are then plain averages of what the networks believe, and each model's CGM gate, defined on its own
+/// probabilities, applies before models are averaged. Models of an ensemble may differ in architecture and depth but
+/// must agree on dimensions, input channels and classes; the image is padded to a multiple of every model's size
+/// multiple. Not thread-safe: one prediction at a time per predictor.
 /// </summary>
 public sealed class SlidingWindowPredictor
 {
     /// <summary>Voxels per slab when the label map is extracted, so the argmax temporary stays small.</summary>
     const long SlabVoxels = 1 << 22;
 
-    readonly SegmentationNetwork net;
+    readonly IReadOnlyList<PredictorMember> members;
     readonly IReadOnlyList<long[]> mirrors;
+    readonly int dims, classes, inChannels;
+    readonly long[] sizeMultiples;
 
+    /// <summary>A TorchSharp network (not owned), at <see cref="SlidingWindowOptions.Depth"/> or its full depth.</summary>
     public SlidingWindowPredictor(SegmentationNetwork network, SlidingWindowOptions? options = null)
+        : this(new TorchPatchPredictor(network), options) { }
+
+    /// <summary>One model (not owned), at <see cref="SlidingWindowOptions.Depth"/>, else its full depth when it can run it, else its only depth.</summary>
+    public SlidingWindowPredictor(IPatchPredictor predictor, SlidingWindowOptions? options = null)
+        : this([new PredictorMember(predictor, (options ?? new SlidingWindowOptions()).Depth ?? DefaultDepth(predictor))], options) { }
+
+    /// <summary>An ensemble (models not owned): each member at its own depth; <see cref="SlidingWindowOptions.Depth"/> is not used.</summary>
+    public SlidingWindowPredictor(IReadOnlyList<PredictorMember> ensemble, SlidingWindowOptions? options = null)
     {
-        net = network;
+        if (ensemble.Count == 0) throw new ConfigurationException("an ensemble needs at least one model");
+        members = ensemble;
         Options = options ?? new SlidingWindowOptions();
-        Depth = Options.Depth ?? net.Config.Depth;
-        if (!net.PrunableDepths.Contains(Depth))
-            throw new ConfigurationException($"cannot predict at depth {Depth}: available depths are {string.Join(", ", net.PrunableDepths)}");
+        var first = ensemble[0].Predictor.Network;
+        dims = first.Dimensions; classes = first.Classes; inChannels = first.InChannels;
+        foreach (var (predictor, depth) in ensemble)
+        {
+            if (!predictor.Depths.Contains(depth))
+                throw new ConfigurationException($"cannot predict at depth {depth}: available depths are {string.Join(", ", predictor.Depths)}");
+            var c = predictor.Network;
+            if (c.Dimensions != dims || c.Classes != classes || c.InChannels != inChannels)
+                throw new ConfigurationException($"models of an ensemble must agree on dimensions, input channels and classes: " +
+                    $"{dims}D/{inChannels}/{classes} and {c.Dimensions}D/{c.InChannels}/{c.Classes}");
+        }
         if (Options.BatchSize < 1) throw new ConfigurationException($"batch size must be at least 1, got {Options.BatchSize}");
-        if (net.Config.Classes > 256) throw new ConfigurationException($"label maps are bytes: at most 256 classes, got {net.Config.Classes}");
-        int dims = net.Config.Dimensions;
+        if (classes > 256) throw new ConfigurationException($"label maps are bytes: at most 256 classes, got {classes}");
+        sizeMultiples = ensemble.Select(m => m.Predictor.Network.SizeMultiples).Aggregate((a, b) => a.Select((x, k) => Lcm(x, b[k])).ToArray());
         mirrors = MirrorAxes.Combinations(Options.MirrorAxes ?? Enumerable.Range(0, dims).ToArray(), dims);
-        net.eval();
+    }
+
+    static int DefaultDepth(IPatchPredictor predictor) =>
+        predictor.Depths.Contains(predictor.Network.Depth) ? predictor.Network.Depth : predictor.Depths.Max();
+
+    static long Lcm(long a, long b)
+    {
+        long x = a, y = b;
+        while (y != 0) (x, y) = (y, x % y);
+        return a / x * b;
     }
 
     public SlidingWindowOptions Options { get; }
 
-    /// <summary>The depth every forward pass runs at.</summary>
-    public int Depth { get; }
+    /// <summary>The depth the (first) model runs at.</summary>
+    public int Depth => members[0].Depth;
 
-    /// <summary>Output channels of the network (1 = binary).</summary>
-    public int Classes => net.Config.Classes;
+    /// <summary>The models and their depths.</summary>
+    public IReadOnlyList<PredictorMember> Members => members;
 
-    /// <summary>Forward passes per tile (mirror combinations).</summary>
+    /// <summary>Output channels of the network(s) (1 = binary).</summary>
+    public int Classes => classes;
+
+    /// <summary>The same prediction with one model of the ensemble, <paramref name="options"/> or these options.</summary>
+    public SlidingWindowPredictor ForMember(int index, SlidingWindowOptions? options = null) => new([members[index]], options ?? Options);
+
+    /// <summary>Forward passes per tile and model (mirror combinations).</summary>
     public int PassesPerTile => mirrors.Count;
 
+    /// <summary>Per-axis size every padded image is a multiple of (the least common multiple over the models).</summary>
+    public IReadOnlyList<long> SizeMultiples => sizeMultiples;
+
     /// <summary>The tiling an image of this spatial shape gets.</summary>
-    public TileGrid PlanFor(IReadOnlyList<int> shape) => TileGrid.Plan(shape, net.Config.SizeMultiples.Select(m => (int)m).ToArray(), Options.TileSize,
-        net.Config.Dimensions == 2 ? Options.MaxTile2D : Options.MaxTile3D, Options.Overlap);
+    public TileGrid PlanFor(IReadOnlyList<int> shape) => TileGrid.Plan(shape, sizeMultiples.Select(m => (int)m).ToArray(), Options.TileSize,
+        dims == 2 ? Options.MaxTile2D : Options.MaxTile3D, Options.Overlap);
 
     public SegmentationPrediction Predict(SegmentationCase image) => Predict(image.Image, image.Channels, image.Shape);
 
     /// <summary>Predicts one image, <paramref name="image"/> C-order [channels, (D,) H, W].</summary>
     public SegmentationPrediction Predict(float[] image, int channels, IReadOnlyList<int> shape)
     {
-        if (shape.Count != net.Config.Dimensions) throw new ConfigurationException($"a {net.Config.Dimensions}D network cannot predict a {shape.Count}D image");
-        if (channels != net.Config.InChannels) throw new ConfigurationException($"the network expects {net.Config.InChannels} channel(s), the image has {channels}");
+        if (shape.Count != dims) throw new ConfigurationException($"a {dims}D network cannot predict a {shape.Count}D image");
+        if (channels != inChannels) throw new ConfigurationException($"the network expects {inChannels} channel(s), the image has {channels}");
         long voxels = shape.Aggregate(1L, (a, s) => a * s);
         if (shape.Any(s => s <= 0) || image.LongLength != voxels * channels)
             throw new ArgumentException($"image has {image.LongLength} values, expected {channels} x {string.Join("x", shape)}");
@@ -70,30 +113,64 @@ public sealed class SlidingWindowPredictor
         var input = tensor(image, new[] { 1L, channels }.Concat(shape.Select(s => (long)s)).ToArray());
         var padded = Pad(input, grid);
         if (!ReferenceEquals(padded, input)) input.Dispose();   // one copy of the image while the tiles run
-        using var accumulator = new ProbabilityAccumulator(net.Config.Classes, grid.PaddedShape);
-        var presence = Accumulate(padded, grid, accumulator);
-        padded.Dispose();
-        var probabilities = Crop(accumulator.Blend(), grid);
-        return new SegmentationPrediction(shape.ToArray(), net.Config.Classes, Depth, grid.TileCount, Labels(probabilities, voxels),
-            Options.ReturnProbabilities ? ToArray(probabilities, voxels) : null, presence);
+        var (blended, presence, owner) = Blend(padded, grid);
+        using (owner)
+        {
+            padded.Dispose();
+            var probabilities = Crop(blended, grid);
+            return new SegmentationPrediction(shape.ToArray(), classes, Depth, grid.TileCount, Labels(probabilities, voxels),
+                Options.ReturnProbabilities ? ToArray(probabilities, voxels) : null, presence);
+        }
     }
 
-    /// <summary>Blended, gated probabilities [C, (D,) H, W] of one image tensor [channels, (D,) H, W] (float32).</summary>
+    /// <summary>Blended, gated (and model-averaged) probabilities [C, (D,) H, W] of one image tensor [channels, (D,) H, W] (float32).</summary>
     public Tensor PredictProbabilities(Tensor image)
     {
-        if (image.dim() != net.Config.Dimensions + 1)
-            throw new ConfigurationException($"expected one image [channels, {string.Join(", ", Enumerable.Repeat("size", net.Config.Dimensions))}], got shape [{string.Join(", ", image.shape)}]");
+        if (image.dim() != dims + 1)
+            throw new ConfigurationException($"expected one image [channels, {string.Join(", ", Enumerable.Repeat("size", dims))}], got shape [{string.Join(", ", image.shape)}]");
         using var scope = NewDisposeScope();
         var grid = PlanFor(image.shape.Skip(1).Select(s => (int)s).ToArray());
-        using var accumulator = new ProbabilityAccumulator(net.Config.Classes, grid.PaddedShape);
-        Accumulate(Pad(image.unsqueeze(0), grid), grid, accumulator);
-        return Crop(accumulator.Blend(), grid).clone().MoveToOuterDisposeScope();
+        var (blended, _, owner) = Blend(Pad(image.unsqueeze(0), grid), grid);
+        using (owner) return Crop(blended, grid).clone().MoveToOuterDisposeScope();
     }
 
-    /// <summary>Runs every tile into <paramref name="accumulator"/>, blends and gates, and returns the image-level presence.</summary>
-    float[]? Accumulate(Tensor padded, TileGrid grid, ProbabilityAccumulator accumulator)
+    /// <summary>
+    /// Every model's blended, gated probabilities over the padded image, averaged; the image-level presence (mean over
+    /// the models that have CGMs). One model: its accumulator itself, no copy; several: one running sum beside it.
+    /// </summary>
+    (Tensor Probabilities, float[]? Presence, IDisposable Owner) Blend(Tensor padded, TileGrid grid)
     {
-        net.eval();   // again: the caller may have switched the network back to training since construction
+        if (members.Count == 1)
+        {
+            var accumulator = new ProbabilityAccumulator(classes, grid.PaddedShape);
+            try
+            {
+                var presence = Accumulate(members[0], padded, grid, accumulator);
+                return (accumulator.Blend(), presence, accumulator);
+            }
+            catch
+            {
+                accumulator.Dispose();
+                throw;
+            }
+        }
+        var sum = zeros(new[] { (long)classes }.Concat(grid.PaddedShape.Select(s => (long)s)).ToArray(), ScalarType.Float32);
+        var presences = new List<float[]>();
+        foreach (var member in members)
+        {
+            using var accumulator = new ProbabilityAccumulator(classes, grid.PaddedShape);
+            if (Accumulate(member, padded, grid, accumulator) is { } presence) presences.Add(presence);
+            sum.add_(accumulator.Blend());
+        }
+        sum.div_(members.Count);
+        float[]? mean = presences.Count == 0 ? null
+            : Enumerable.Range(0, classes).Select(c => presences.Average(p => p[c])).Select(v => (float)v).ToArray();
+        return (sum, mean, sum);
+    }
+
+    /// <summary>Runs every tile of one model into <paramref name="accumulator"/>, blends and gates, and returns the image-level presence.</summary>
+    float[]? Accumulate(PredictorMember member, Tensor padded, TileGrid grid, ProbabilityAccumulator accumulator)
+    {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var importance = GaussianImportance.Create(grid.TileSize);
@@ -104,7 +181,7 @@ public sealed class SlidingWindowPredictor
             using var tileScope = NewDisposeScope();
             var group = tiles.Skip(first).Take(Options.BatchSize).ToList();
             var batch = cat(group.Select(start => Tile(padded, start, grid.TileSize)).ToList(), 0);
-            var (probabilities, tilePresence) = Evaluate(batch);
+            var (probabilities, tilePresence) = Evaluate(member, batch);
             if (tilePresence is not null)
             {
                 if (Options.Presence == PresenceAggregation.PerTile)
@@ -125,18 +202,22 @@ public sealed class SlidingWindowPredictor
     }
 
     /// <summary>Mirror-averaged probabilities [B, C, tile...] and CGM presence probabilities [B, C] (null without CGMs).</summary>
-    internal (Tensor Probabilities, Tensor? Presence) Evaluate(Tensor batch)
+    internal (Tensor Probabilities, Tensor? Presence) Evaluate(Tensor batch) =>
+        members.Count == 1 ? Evaluate(members[0], batch)
+        : throw new InvalidOperationException("an ensemble is evaluated one model at a time (each gates its own probabilities); use ForMember");
+
+    (Tensor Probabilities, Tensor? Presence) Evaluate(PredictorMember member, Tensor batch)
     {
         Tensor? sum = null, presence = null;
         foreach (var axes in mirrors)
         {
             // One scope per pass: the network's intermediate features are freed before the next mirror runs.
             using var passScope = NewDisposeScope();
-            var output = net.Forward(axes.Length == 0 ? batch : batch.flip(axes), Depth);
-            var p = net.Config.Classes == 1 ? output.Logits.sigmoid() : output.Logits.softmax(1);
+            var output = member.Predictor.Run(axes.Length == 0 ? batch : batch.flip(axes), member.Depth);
+            var p = classes == 1 ? output.Logits.sigmoid() : output.Logits.softmax(1);
             if (axes.Length > 0) p = p.flip(axes);
             if (sum is null) sum = p.MoveToOuterDisposeScope(); else sum.add_(p);
-            if (output.GatingPresenceLogits is { } logits)
+            if (output.PresenceLogits is { } logits)
             {
                 var q = logits.sigmoid();
                 if (presence is null) presence = q.MoveToOuterDisposeScope(); else presence.add_(q);

@@ -22,6 +22,10 @@ public sealed record DemoOptions
     public int BatchesPerEpoch { get; init; } = 12;
     public int Seed { get; init; } = 7;
 
+    /// <summary>Torch intra-op threads of the demo's training and evaluation, pinned so two demos repeat the same curve
+    /// bitwise (results depend on the thread count); the caller's setting is restored afterwards.</summary>
+    public int Threads { get; init; } = 2;
+
     /// <summary>Where the demo reports what it does; silent by default.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
@@ -61,7 +65,8 @@ public static class DemoRun
             DataDirectory = data,
             RunDirectory = run,
             Plan = new PlanOptions { Depth = 3, Widths = new[] { 8, 16, 32, 64 }, BatchSize = 8 },
-            Training = new TrainingConfig { Epochs = options.Epochs, LearningRate = 3e-3, WarmupEpochs = 1, Seed = options.Seed },
+            // the thread count is the run's own: TrainingRun sets it inside a TorchStateScope and gives the caller's back
+            Training = new TrainingConfig { Epochs = options.Epochs, LearningRate = 3e-3, WarmupEpochs = 1, Seed = options.Seed, Threads = options.Threads },
             BatchesPerEpoch = options.BatchesPerEpoch,
             DataSeed = options.Seed,
             Logger = options.Logger,
@@ -74,6 +79,7 @@ public static class DemoRun
     public static void Validate(DemoOptions options)
     {
         if (options.Epochs < 1) throw new ConfigurationException($"demo epochs must be at least 1, got {options.Epochs}");
+        if (options.Threads < 1) throw new ConfigurationException($"demo threads must be at least 1, got {options.Threads}");
         if (options.BatchesPerEpoch < 1) throw new ConfigurationException($"demo batches per epoch must be at least 1, got {options.BatchesPerEpoch}");
         if (options.DataDirectory is null)
         {

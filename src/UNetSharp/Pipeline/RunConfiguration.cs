@@ -49,10 +49,15 @@ public sealed record RunConfiguration
     public int Epochs { get; init; } = Default.Training.Epochs;
     public long? Iterations { get; init; } = Default.Training.MaxIterations;
     public int BatchesPerEpoch { get; init; } = Default.BatchesPerEpoch;
+    public double ForegroundRatio { get; init; } = Default.ForegroundRatio;
     [JsonPropertyName("lr")] public double LearningRate { get; init; } = Default.Training.LearningRate;
     [JsonPropertyName("min_lr")] public double MinLearningRate { get; init; } = Default.Training.MinLearningRate;
     public OptimizerKind Optimizer { get; init; } = Default.Training.Optimizer;
     public double Momentum { get; init; } = Default.Training.Momentum;
+    public bool Nesterov { get; init; } = Default.Training.Nesterov;
+    public ScheduleKind Schedule { get; init; } = Default.Training.Schedule;
+    /// <summary>Seconds; once the run has fixed its step count, <see cref="Iterations"/> holds it.</summary>
+    [JsonPropertyName("time_budget")] public double? TimeBudgetSeconds { get; init; } = Default.Training.TimeBudgetSeconds;
     public double WeightDecay { get; init; } = Default.Training.WeightDecay;
     [JsonPropertyName("warmup")] public double WarmupEpochs { get; init; } = Default.Training.WarmupEpochs;
     public int ValidateEvery { get; init; } = Default.Training.ValidateEvery;
@@ -75,6 +80,8 @@ public sealed record RunConfiguration
     [JsonPropertyName("val_fraction")] public double ValidationFraction { get; init; } = Default.ValidationFraction;
     public int? MaxCases { get; init; } = Default.MaxCases;
     public int DataSeed { get; init; } = Default.DataSeed;
+    public int? Folds { get; init; } = Default.Folds;
+    public int? Fold { get; init; } = Default.Fold;
 
     // report
     public int Overlays { get; init; } = Default.Overlays;
@@ -100,7 +107,7 @@ public sealed record RunConfiguration
         Training = Default.Training with
         {
             Epochs = Epochs, MaxIterations = Iterations, LearningRate = LearningRate, MinLearningRate = MinLearningRate, Optimizer = Optimizer,
-            Momentum = Momentum, WeightDecay = WeightDecay, WarmupEpochs = WarmupEpochs, ValidateEvery = ValidateEvery, Patience = Patience,
+            Momentum = Momentum, Nesterov = Nesterov, Schedule = Schedule, TimeBudgetSeconds = TimeBudgetSeconds, WeightDecay = WeightDecay, WarmupEpochs = WarmupEpochs, ValidateEvery = ValidateEvery, Patience = Patience,
             GradientClipNorm = GradientClipNorm, Seed = Seed, Threads = Threads,
             Loss = Default.Training.Loss with
             {
@@ -108,10 +115,13 @@ public sealed record RunConfiguration
             },
         },
         BatchesPerEpoch = BatchesPerEpoch,
+        ForegroundRatio = ForegroundRatio,
         Augmentation = Augmentation,
         ValidationFraction = ValidationFraction,
         MaxCases = MaxCases,
         DataSeed = DataSeed,
+        Folds = Folds,
+        Fold = Fold,
         Overlays = Overlays,
         SurfaceDistances = SurfaceDistances,
     };
@@ -125,13 +135,14 @@ public sealed record RunConfiguration
         Layout = o.Plan.Layout.Kind, BinaryForeground = o.Plan.Layout.BinaryForeground, Gray = o.Plan.Layout.Gray, SampleCases = o.Plan.SampleCases,
         MaxCaseVoxels = o.Plan.MaxCaseVoxels,
         Instances = o.Plan.Instances is not null, BorderWidth = o.Plan.Instances?.BorderWidth ?? UNetSharp.Instances.InstanceTargetSettings.DefaultBorderWidth,
-        Epochs = o.Training.Epochs, Iterations = o.Training.MaxIterations, BatchesPerEpoch = o.BatchesPerEpoch, LearningRate = o.Training.LearningRate,
+        Epochs = o.Training.Epochs, Iterations = o.Training.MaxIterations, BatchesPerEpoch = o.BatchesPerEpoch, ForegroundRatio = o.ForegroundRatio, LearningRate = o.Training.LearningRate,
         MinLearningRate = o.Training.MinLearningRate, Optimizer = o.Training.Optimizer, Momentum = o.Training.Momentum, WeightDecay = o.Training.WeightDecay,
+        Nesterov = o.Training.Nesterov, Schedule = o.Training.Schedule, TimeBudgetSeconds = o.Training.TimeBudgetSeconds,
         WarmupEpochs = o.Training.WarmupEpochs, ValidateEvery = o.Training.ValidateEvery, Patience = o.Training.Patience,
         GradientClipNorm = o.Training.GradientClipNorm, Seed = o.Training.Seed, Threads = o.Training.Threads,
         Loss = o.Training.Loss.Kind, DeepSupervisionWeights = o.Training.Loss.Weighting, CgmWeight = o.Training.Loss.CgmWeight,
         BatchDice = o.Training.Loss.BatchDice, ClassWeights = o.Training.Loss.ClassWeights, FocalAlpha = o.Training.Loss.FocalAlpha, FocalGamma = o.Training.Loss.FocalGamma,
-        Augmentation = o.Augmentation, ValidationFraction = o.ValidationFraction, MaxCases = o.MaxCases, DataSeed = o.DataSeed,
+        Augmentation = o.Augmentation, ValidationFraction = o.ValidationFraction, MaxCases = o.MaxCases, DataSeed = o.DataSeed, Folds = o.Folds, Fold = o.Fold,
         Overlays = o.Overlays, SurfaceDistances = o.SurfaceDistances,
     };
 
@@ -164,8 +175,8 @@ public sealed record RunConfiguration
         return node.ToDictionary(p => p.Key, p => p.Value is null ? "null" : p.Value is JsonValue v && v.TryGetValue(out string? text) ? text : p.Value.ToJsonString(ProjectJson.Compact));
     }
 
-    /// <summary>Settings a resumed run may change: its length (more epochs or iterations), threads, patience, and where its data and folder now are.</summary>
-    public static IReadOnlySet<string> ChangeableOnResume { get; } = new HashSet<string> { "epochs", "iterations", "threads", "patience", "data", "out" };
+    /// <summary>Settings a resumed run may change: its length (more epochs or iterations), threads, patience, where its data and folder now are, and which cross-validation fold to train.</summary>
+    public static IReadOnlySet<string> ChangeableOnResume { get; } = new HashSet<string> { "epochs", "iterations", "threads", "patience", "data", "out", "fold" };
 
     /// <summary>
     /// Key-by-key comparison of a resume request with the saved run: changes a resumed run may make (more epochs, other

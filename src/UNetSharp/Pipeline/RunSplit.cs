@@ -27,6 +27,42 @@ public sealed record RunSplit(IReadOnlyList<string> Train, IReadOnlyList<string>
             order.Skip(order.Length - validation).Order().Select(i => data.CaseIds[i]).ToList());
     }
 
+    /// <summary>
+    /// k folds as nnU-Net's splits_final.json: the cases (at most <paramref name="maxCases"/>) shuffled by the data seed and
+    /// dealt out in turn, so every case validates in exactly one fold and the folds differ in size by at most one; each
+    /// fold trains on all the others. Case lists are sorted by id.
+    /// </summary>
+    public static IReadOnlyList<RunSplit> CreateFolds(SegmentationDataset data, int folds, int seed, int? maxCases)
+    {
+        var order = Enumerable.Range(0, data.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        if (maxCases is int max) order = order.Take(Math.Max(2, max)).ToArray();
+        if (folds < 2 || folds > order.Length)
+            throw new ConfigurationException($"{data.Root}: {folds} folds need at least {Math.Max(2, folds)} cases (one per fold), found {order.Length}");
+        var ids = order.Select(i => data.CaseIds[i]).ToArray();
+        return Enumerable.Range(0, folds).Select(k => new RunSplit(
+            ids.Where((_, i) => i % folds != k).Order(StringComparer.Ordinal).ToList(),
+            ids.Where((_, i) => i % folds == k).Order(StringComparer.Ordinal).ToList())).ToList();
+    }
+
+    /// <summary>Writes every fold into FOLDER/splits.json.</summary>
+    public static void SaveFolds(string folder, IReadOnlyList<RunSplit> folds) =>
+        AtomicFile.WriteAllText(Path.Combine(folder, FileName), ProjectJson.Serialize(folds));
+
+    /// <summary>Every fold of FOLDER/splits.json (nnU-Net's splits_final.json format), each with non-empty lists.</summary>
+    public static IReadOnlyList<RunSplit> LoadFolds(string folder)
+    {
+        string path = Path.Combine(folder, FileName);
+        try
+        {
+            var folds = ProjectJson.Deserialize<List<RunSplit>>(File.ReadAllText(path), path);
+            if (folds.Count == 0 || folds.Any(f => f.Train is null || f.Val is null || f.Train.Count == 0 || f.Val.Count == 0))
+                throw new DataFormatException(path, "needs folds with non-empty \"train\" and \"val\" case lists");
+            return folds;
+        }
+        catch (JsonException e) { throw new DataFormatException(path, $"invalid split file: {e.Message}", e); }
+    }
+
     /// <summary>Indices into <paramref name="data"/> of the training and validation cases; a case the data set lacks is an error naming it.</summary>
     public (List<int> Train, List<int> Validation) Indices(SegmentationDataset data, string splitFile)
     {

@@ -5,4 +5,9 @@ namespace UNetSharp.Pipeline;
 public sealed record TrainRunResult(
     string RunDirectory, int ChosenDepth, IReadOnlyDictionary<int, double> DiceByDepth, IReadOnlyDictionary<int, double> SecondsPerCaseByDepth,
     int BestEpoch, double BestValidationScore, int Epochs, double TrainingSeconds, int TrainingCases, int ValidationCases,
-    string MetricsPath, string? CurvesPath, string OverlayDirectory);
+    string MetricsPath, string? CurvesPath, string OverlayDirectory)
+{
+    /// <summary>Every pruned depth's evaluation of the validation cases (per case, with the predicted label maps), for
+    /// reports and experiments that need more than the means.</summary>
+    public IReadOnlyDictionary<int, DepthResult> Depths { get; init; } = new Dictionary<int, DepthResult>();
+}

@@ -33,6 +33,15 @@ public static class TrainingRun
     public static TrainRunResult Run(TrainRunOptions options, IProgress<EpochReport>? epochs = null, CancellationToken cancellation = default,
         IProgress<StepReport>? steps = null)
     {
+        if (CrossValidation.Applies(options))
+            throw new ConfigurationException($"{options.RunDirectory}: a cross-validation (folds) runs through CrossValidation.Run, one run folder per fold");
+        return RunOne(options, CrossValidation.FoldSplitOf(options), epochs, cancellation, steps);
+    }
+
+    /// <summary>One run; <paramref name="fixedSplit"/> (a cross-validation fold) replaces the seeded split of a new run.</summary>
+    internal static TrainRunResult RunOne(TrainRunOptions options, RunSplit? fixedSplit, IProgress<EpochReport>? epochs, CancellationToken cancellation,
+        IProgress<StepReport>? steps)
+    {
         options.Validate();
         // the run's thread count serves its evaluation too; the caller gets its own back
         using var torchState = TorchStateScope.Save();
@@ -64,7 +73,7 @@ public static class TrainingRun
             plan = ExperimentPlanner.Plan(data, options.Plan, labelValues);
         }
         bool reuseSplit = options.Resume && File.Exists(splitPath);
-        var split = reuseSplit ? RunSplit.Load(run) : RunSplit.Create(data, options.ValidationFraction, options.DataSeed, options.MaxCases);
+        var split = reuseSplit ? RunSplit.Load(run) : fixedSplit ?? RunSplit.Create(data, options.ValidationFraction, options.DataSeed, options.MaxCases);
         var (trainIds, valIds) = split.Indices(data, splitPath);
         TrainingPreflight.CheckLoader(new LoaderOptions { PatchSize = plan.PatchSize.ToArray(), BatchSize = plan.BatchSize, BatchesPerEpoch = options.BatchesPerEpoch });
         if (options.Resume && !hasCheckpoint)
@@ -74,7 +83,11 @@ public static class TrainingRun
         using var writer = RunLock.Acquire(run, warning => log.LogWarning("{Warning}", warning));
         configuration.Save(run); // first: a run stopped before its plan or split was written resumes from this alone
         if (!reuseSplit) split.Save(run);
-        if (!reusePlan) plan.Save(run);
+        if (!reusePlan)
+        {
+            plan = plan with { Recipe = TrainingRecipe.From(options.Training, options.BatchesPerEpoch, options.ForegroundRatio, RunConfiguration.From(options).Values()["augment"]) };
+            plan.Save(run);
+        }
         LogPlan(log, plan, options, trainIds.Count, valIds.Count);
 
         var trainCases = new CachingCaseSource(new PlannedCaseSource(data, trainIds, plan));
@@ -85,7 +98,7 @@ public static class TrainingRun
         var loaderOptions = new LoaderOptions
         {
             PatchSize = plan.PatchSize.ToArray(), BatchSize = plan.BatchSize, BatchesPerEpoch = options.BatchesPerEpoch,
-            Seed = options.DataSeed, Augmentation = options.Augmentation switch
+            ForegroundRatio = options.ForegroundRatio, Seed = options.DataSeed, Augmentation = options.Augmentation switch
             {
                 AugmentationPreset.NnUNet => AugmentationPipeline.NnUNetDefault(),
                 AugmentationPreset.UNetSharp => AugmentationPipeline.UNetSharpDefault(),
@@ -104,6 +117,15 @@ public static class TrainingRun
             : Trainer.Start(plan.Network, options.Training, source, run, validate))
         {
             trainer.Steps = steps;
+            trainer.CountFixed = estimate =>
+            {
+                // saved with the run's settings at once: a resume (or a repeat from config.json) takes exactly these steps
+                configuration = configuration with { Iterations = estimate.Iterations };
+                configuration.Save(run);
+                if (plan.Recipe is not null) (plan = plan with { Recipe = plan.Recipe with { Iterations = estimate.Iterations } }).Save(run);
+                log.LogInformation("time budget {Budget}: {Steps} steps fit ({PerStep:F2} s per step, {Validation:F1} s per validation, {Elapsed:F0} s spent); the schedule runs over them",
+                    FormatBudget(estimate.BudgetSeconds), estimate.Iterations, estimate.SecondsPerStep, estimate.SecondsPerValidation, estimate.ElapsedSeconds);
+            };
             log.LogInformation("training on {Train} cases, validating on {Validation}", trainIds.Count, valIds.Count);
             trainer.Run(epochs, cancellation);
         }
@@ -136,10 +158,23 @@ public static class TrainingRun
     static void LogPlan(ILogger log, ExperimentPlan plan, TrainRunOptions options, int train, int validation)
     {
         var n = plan.Network;
-        string length = options.Training.MaxIterations is long iterations ? $"{iterations} steps" : $"{options.Training.Epochs} epochs x {options.BatchesPerEpoch} steps";
-        log.LogInformation("plan: {Arch} {Dims}D depth {Depth}, widths {Widths}, {Classes} output channel(s), deep supervision {DS}, CGMs {Cgm}; patch {Patch}, batch {Batch}, {Length}; loss {Loss}, {Optimizer} lr {Lr}; {Train} training / {Validation} validation cases",
+        var t = options.Training;
+        string length = t.MaxIterations is long iterations ? $"{iterations} steps" + (t.TimeBudgetSeconds is double b ? $" (fixed by the time budget {FormatBudget(b)})" : "")
+            : t.TimeBudgetSeconds is double budget ? $"time budget {FormatBudget(budget)} (steps fixed after the first {t.DecayStart(options.BatchesPerEpoch)})"
+            : $"{t.Epochs} epochs x {options.BatchesPerEpoch} steps";
+        log.LogInformation("plan: {Arch} {Dims}D depth {Depth}, widths {Widths}, {Classes} output channel(s), deep supervision {DS}, CGMs {Cgm}; patch {Patch}, batch {Batch}, {Length}; {Train} training / {Validation} validation cases",
             n.Architecture, n.Dimensions, n.Depth, string.Join(",", n.Widths), n.Classes, n.DeepSupervision ? "on" : "off", n.Cgm ? "on" : "off",
-            string.Join("x", plan.PatchSize), plan.BatchSize, length, options.Training.Loss.Kind, options.Training.Optimizer, options.Training.LearningRate, train, validation);
+            string.Join("x", plan.PatchSize), plan.BatchSize, length, train, validation);
+        string optimizer = t.Optimizer == OptimizerKind.Sgd ? $"sgd momentum {t.Momentum}{(t.Nesterov ? " nesterov" : "")}" : t.Optimizer.ToString().ToLowerInvariant();
+        log.LogInformation("recipe: {Optimizer} lr {Lr} -> {MinLr} ({Schedule}, warm-up {Warmup} epochs), weight decay {Wd}; loss {Loss}, deep-supervision weights {DsWeights}; foreground oversampling {Foreground:F2}; augmentation {Augment}",
+            optimizer, t.LearningRate, t.MinLearningRate, t.Schedule.ToString().ToLowerInvariant(), t.WarmupEpochs, t.WeightDecay, t.Loss.Kind, t.Loss.Weighting, options.ForegroundRatio, options.Augmentation);
+    }
+
+    /// <summary>"45m", "1h30m", "90s".</summary>
+    public static string FormatBudget(double seconds)
+    {
+        var t = TimeSpan.FromSeconds(Math.Round(seconds));
+        return t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{(t.Minutes > 0 ? $"{t.Minutes}m" : "")}" : t.TotalMinutes >= 1 && t.Seconds == 0 ? $"{t.Minutes}m" : $"{(int)t.TotalSeconds}s";
     }
 
     /// <summary>Scores best.ckpt at every pruned depth, chooses the prediction depth, writes the report files.</summary>
@@ -178,6 +213,13 @@ public static class TrainingRun
             ["class_values"] = new JsonArray(plan.ClassValues.Select(v => (JsonNode)v).ToArray()),
             ["depths"] = new JsonObject(results.Select(r => new KeyValuePair<string, JsonNode?>($"L{r.Key}", DepthJson(r.Value)))),
         };
+        if (options.Fold is int fold)
+        {
+            // a cross-validation fold: every case's Dice per depth and class, raw and post-processed, for the summary over all folds
+            int foreground = Math.Max(1, net.Config.Classes - 1);
+            PostProcessingSelection.WriteCsv(Path.Combine(run, CrossValidation.CasesFileName), results.OrderBy(r => r.Key)
+                .SelectMany(r => r.Value.Predictions.SelectMany(p => PostProcessingSelection.Score(fold, r.Key, p.Case, p.Prediction, foreground))).ToList());
+        }
         string metricsPath = Path.Combine(run, MetricsFileName);
         AtomicFile.WriteAllText(metricsPath, metrics.ToJsonString(ProjectJson.Options));
         results[chosen].Summary.WriteCsv(Path.Combine(run, CasesFileName));
@@ -189,7 +231,7 @@ public static class TrainingRun
 
         return new TrainRunResult(run, chosen, results.ToDictionary(r => r.Key, r => r.Value.MeanDice), results.ToDictionary(r => r.Key, r => r.Value.SecondsPerCase),
             last.BestEpoch, last.BestScore, last.CompletedEpochs, trainingSeconds, trainCount, validation.Count,
-            metricsPath, curves, overlays);
+            metricsPath, curves, overlays) { Depths = results };
     }
 
     static JsonNode DepthJson(DepthResult r)

@@ -58,6 +58,12 @@ public sealed record ExperimentPlan
     /// <summary>Depth to predict at unless told otherwise (chosen on validation, else the full depth).</summary>
     public int? PredictionDepth { get; init; }
 
+    /// <summary>The training recipe the run used (written by `train`); null in plans written before it was recorded.</summary>
+    public TrainingRecipe? Recipe { get; init; }
+
+    /// <summary>Clean-ups `predict` applies unless told otherwise (chosen on cross-validation); null: none.</summary>
+    public PostProcessingPlan? PostProcessing { get; init; }
+
     /// <summary>The project's JSON style (snake_case keys, enums as strings).</summary>
     public string ToJson() => ProjectJson.Serialize(this);
 
@@ -69,9 +75,16 @@ public sealed record ExperimentPlan
         string path = Directory.Exists(runFolderOrFile) ? Path.Combine(runFolderOrFile, FileName)
             : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(runFolderOrFile)) ?? ".", FileName);
         if (!File.Exists(path)) throw new DataFormatException(path, "plan not found (a run folder holds plan.json beside its checkpoints)");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>A plan from its JSON (plan.json, or the copy an exported ONNX model carries), validated; errors name <paramref name="source"/>.</summary>
+    public static ExperimentPlan Parse(string json, string source)
+    {
+        string path = source;
         try
         {
-            var plan = ProjectJson.Deserialize<ExperimentPlan>(File.ReadAllText(path), path);
+            var plan = ProjectJson.Deserialize<ExperimentPlan>(json, path);
             plan.Network.Validate();
             if (plan.Normalization.Count != plan.Network.InChannels)
                 throw new DataFormatException(path, $"plan has {plan.Normalization.Count} channel normalisations for {plan.Network.InChannels} input channels");

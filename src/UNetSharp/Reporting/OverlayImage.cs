@@ -10,10 +10,15 @@ namespace UNetSharp.Reporting;
 /// </summary>
 public static class OverlayImage
 {
-    static readonly (byte R, byte G, byte B) Reference = (40, 220, 60), Prediction = (255, 40, 40), Both = (255, 220, 0);
+    /// <summary>Contour colours: reference only, prediction only, both (for legends).</summary>
+    public static readonly (byte R, byte G, byte B) Reference = (40, 220, 60), Prediction = (255, 40, 40), Both = (255, 220, 0);
 
     /// <summary>Writes an overlay of one 2D slice. <paramref name="image"/> is [H, W] in any range (scaled to its min–max); an empty <paramref name="reference"/> draws the prediction only.</summary>
-    public static void Write(string path, ReadOnlySpan<float> image, int height, int width, ReadOnlySpan<int> prediction, ReadOnlySpan<int> reference = default, int zoom = 0)
+    public static void Write(string path, ReadOnlySpan<float> image, int height, int width, ReadOnlySpan<int> prediction, ReadOnlySpan<int> reference = default, int zoom = 0) =>
+        AtomicFile.WriteAllBytes(path, Encode(image, height, width, prediction, reference, zoom));
+
+    /// <summary>The PNG bytes of <see cref="Write"/> (for pictures embedded in a report).</summary>
+    public static byte[] Encode(ReadOnlySpan<float> image, int height, int width, ReadOnlySpan<int> prediction, ReadOnlySpan<int> reference = default, int zoom = 0)
     {
         if (image.Length != height * width || prediction.Length != height * width || (!reference.IsEmpty && reference.Length != height * width))
             throw new ArgumentException($"overlay arrays must all hold {height}x{width} values");
@@ -40,7 +45,7 @@ public static class OverlayImage
                         rgb[at] = color.R; rgb[plane + at] = color.G; rgb[2 * plane + at] = color.B;
                     }
             }
-        AtomicFile.WriteAllBytes(path, PngRawCodec.Encode(rgb, 3, zh, zw, 8));
+        return PngRawCodec.Encode(rgb, 3, zh, zw, 8);
     }
 
     /// <summary>

@@ -29,9 +29,11 @@ public sealed class Trainer : IDisposable
     readonly Func<SegmentationNetwork, ValidationResult>? validate;
     readonly OptimizerHelper optimizer;
     readonly SegmentationLoss loss;
-    readonly LearningRateSchedule schedule;
+    LearningRateSchedule? schedule; // null while a time-budgeted run has not fixed its step count
     byte[] rngState;
     readonly Stopwatch sinceCheckpoint = new();
+    int stepsThisProcess, timedSteps, epochEnds;
+    double timedSeconds, stepSecondsThisProcess, epochEndSeconds; // epochEndSeconds: the latest epoch end's writes
 
     Trainer(string runFolder, NetworkConfig network, TrainingConfig config, SegmentationNetwork model, OptimizerHelper optimizer,
         TrainingState state, byte[] rngState, IBatchSource train, Func<SegmentationNetwork, ValidationResult>? validate)
@@ -46,17 +48,21 @@ public sealed class Trainer : IDisposable
         this.train = train;
         this.validate = validate;
         loss = new SegmentationLoss(config.Loss, network.Classes);
-        schedule = new LearningRateSchedule(config.LearningRate, config.MinLearningRate,
-            config.WarmupIterations(state.BatchesPerEpoch), config.TotalIterations(state.BatchesPerEpoch));
+        if (!config.CountPending) schedule = config.ScheduleFor(state.BatchesPerEpoch, config.TotalIterations(state.BatchesPerEpoch));
     }
 
     public string RunFolder { get; }
     public NetworkConfig Network { get; }
-    public TrainingConfig Config { get; }
+    /// <summary>The run's settings; a time-budgeted run replaces it once, when it fixes <see cref="TrainingConfig.MaxIterations"/>.</summary>
+    public TrainingConfig Config { get; private set; }
     public SegmentationNetwork Model { get; }
     public TrainingState State { get; }
 
-    public int TotalEpochs => Config.TotalEpochs(State.BatchesPerEpoch);
+    /// <summary>Epochs of the run; while a time-budgeted run still measures its steps, the configured epochs (for display only).</summary>
+    public int TotalEpochs => Config.CountPending ? Config.Epochs : Config.TotalEpochs(State.BatchesPerEpoch);
+
+    /// <summary>Called once when a time-budgeted run fixes its step count (the caller saves it with the run's settings).</summary>
+    public Action<BudgetEstimate>? CountFixed { get; set; }
     public string LastCheckpointPath => Path.Combine(RunFolder, LastCheckpointName);
     public string BestCheckpointPath => Path.Combine(RunFolder, BestCheckpointName);
 
@@ -146,16 +152,17 @@ public sealed class Trainer : IDisposable
         if (Config.Threads is int threads) set_num_threads(threads);
         using (var saved = tensor(rngState)) random.set_rng_state(saved); // the stream continues exactly where the checkpoint (or the network's initialisation) left it
         sinceCheckpoint.Restart();
-        long totalIterations = Config.TotalIterations(State.BatchesPerEpoch);
+        stepsThisProcess = timedSteps = epochEnds = 0;
+        timedSeconds = stepSecondsThisProcess = epochEndSeconds = 0;
         var epochSeconds = new List<double>();
         Model.train();
-        for (int epoch = State.CompletedEpochs; epoch < TotalEpochs && !State.EarlyStopped; epoch++)
+        for (int epoch = State.CompletedEpochs; (Config.CountPending || epoch < TotalEpochs) && !State.EarlyStopped; epoch++)
         {
             var clock = Stopwatch.StartNew();
             double earlier = State.Partial?.Seconds ?? 0; // an interrupted epoch's time before the resume
-            long epochStart = State.Iteration - (State.Partial?.Batch ?? 0);
-            int batches = (int)Math.Min(State.BatchesPerEpoch, totalIterations - epochStart);
-            var (meanLoss, meanParts, lastRate) = TrainEpoch(epoch, batches, clock, earlier, cancellation);
+            bool resumedInside = State.Partial is not null;
+            var (meanLoss, meanParts, lastRate, batches) = TrainEpoch(epoch, clock, earlier, cancellation);
+            if (batches == 0 && !resumedInside) break; // a time budget fixed at this epoch's start left no step for it
 
             bool validates = validate is not null && ((epoch + 1) % Config.ValidateEvery == 0 || epoch + 1 == TotalEpochs);
             var validation = validates ? Validate() : null;
@@ -175,10 +182,13 @@ public sealed class Trainer : IDisposable
             });
 
             // best before last: a crash between the two leaves last.ckpt one epoch behind, and the resumed run redoes that epoch identically.
+            var saving = Stopwatch.StartNew();
             var checkpoint = Capture();
             if (improved) CheckpointFile.Write(BestCheckpointPath, checkpoint);
             CheckpointFile.Write(LastCheckpointPath, checkpoint);
             HistoryCsv.Write(RunFolder, State);
+            epochEnds++;
+            epochEndSeconds = saving.Elapsed.TotalSeconds; // a time budget counts the checkpoints too: the latest one (the first pays for set-up)
 
             epochSeconds.Add(earlier + clock.Elapsed.TotalSeconds);
             var eta = TimeSpan.FromSeconds(epochSeconds.Average() * (State.EarlyStopped ? 0 : TotalEpochs - epoch - 1));
@@ -191,22 +201,26 @@ public sealed class Trainer : IDisposable
     /// <summary>Reports each optimiser step (the CLI's progress bar inside an epoch); null: none.</summary>
     public IProgress<StepReport>? Steps { get; set; }
 
-    (double Loss, double[] Parts, double LastRate) TrainEpoch(int epoch, int batches, Stopwatch clock, double earlier, CancellationToken cancellation)
+    (double Loss, double[] Parts, double LastRate, int Batches) TrainEpoch(int epoch, Stopwatch clock, double earlier, CancellationToken cancellation)
     {
         var partial = State.Partial;
         State.Partial = null;
         double lossSum = partial?.LossSum ?? 0, rate = partial?.LastRate ?? 0;
         var partSums = partial?.PartSums.ToArray() ?? new double[State.PartNames.Count];
-        for (int b = partial?.Batch ?? 0; b < batches; b++)
+        int b = partial?.Batch ?? 0;
+        for (; b < State.BatchesPerEpoch; b++)
         {
+            if (Config.CountPending && State.Iteration >= Config.DecayStart(State.BatchesPerEpoch)) FixCount();
+            if (!Config.CountPending && State.Iteration >= Config.TotalIterations(State.BatchesPerEpoch)) break;
             if (cancellation.IsCancellationRequested)
             {
                 State.Partial = new PartialEpoch { Batch = b, LossSum = lossSum, PartSums = partSums.ToArray(), LastRate = rate, Seconds = earlier + clock.Elapsed.TotalSeconds };
                 CheckpointFile.Write(LastCheckpointPath, Capture());
                 cancellation.ThrowIfCancellationRequested();
             }
+            var stepClock = Stopwatch.StartNew();
             using var scope = NewDisposeScope();
-            rate = schedule.At(State.Iteration);
+            rate = schedule?.At(State.Iteration) ?? Config.ScheduleFor(State.BatchesPerEpoch, long.MaxValue).At(State.Iteration); // before the decay the count does not matter
             OptimizerFactory.SetLearningRate(optimizer, rate);
             var (images, labels) = train.GetBatch(epoch, b);
             using (images)
@@ -224,9 +238,59 @@ public sealed class Trainer : IDisposable
                 for (int k = 0; k < partSums.Length; k++) partSums[k] += result.Parts[State.PartNames[k]];
             }
             State.Iteration++;
+            RecordStepTime(stepClock.Elapsed.TotalSeconds);
+            int batches = (int)Math.Min(State.BatchesPerEpoch, Config.CountPending ? State.BatchesPerEpoch : Config.TotalIterations(State.BatchesPerEpoch) - (State.Iteration - b - 1));
             Steps?.Report(new StepReport(epoch + 1, TotalEpochs, b + 1, batches, State.Iteration, lossSum / (b + 1)));
         }
-        return (lossSum / batches, partSums.Select(s => s / batches).ToArray(), rate);
+        return (b == 0 ? double.NaN : lossSum / b, partSums.Select(s => b == 0 ? double.NaN : s / b).ToArray(), rate, b);
+    }
+
+    /// <summary>Step times of this process; the first steps (allocations, caches) are not used for the estimate.</summary>
+    void RecordStepTime(double seconds)
+    {
+        stepsThisProcess++;
+        stepSecondsThisProcess += seconds;
+        if (stepsThisProcess <= TrainingConfig.BudgetUntimedSteps) return;
+        timedSteps++;
+        timedSeconds += seconds;
+    }
+
+    /// <summary>
+    /// A time-budgeted run at its decay start: the steps that fit in what is left of the budget, counting one timed
+    /// validation pass per validating epoch, become the run's fixed count (at least one more step), and the schedule is
+    /// laid out over it. The timed validation leaves the network as it was (evaluation mode, no gradients, no randomness).
+    /// </summary>
+    void FixCount()
+    {
+        double step = timedSteps > 0 ? timedSeconds / timedSteps
+            : stepsThisProcess > 0 ? stepSecondsThisProcess / stepsThisProcess
+            : State.Iteration > 0 ? State.TrainingSeconds / State.Iteration : 1.0;
+        double validation = 0;
+        if (validate is not null)
+        {
+            var clock = Stopwatch.StartNew();
+            Validate();
+            validation = clock.Elapsed.TotalSeconds;
+        }
+        double elapsed = State.TrainingSeconds + sinceCheckpoint.Elapsed.TotalSeconds;
+        double remaining = Config.TimeBudgetSeconds!.Value - elapsed;
+        int perEpoch = State.BatchesPerEpoch, every = Config.ValidateEvery, done = State.CompletedEpochs;
+        double saving = epochEnds > 0 ? epochEndSeconds : 0; // checkpoint and history writes per epoch end
+        double Cost(long total)
+        {
+            long epochs = (total + perEpoch - 1) / perEpoch;
+            long validations = validate is null ? 0 : epochs / every - done / every + (epochs % every != 0 ? 1 : 0);
+            return (total - State.Iteration) * step + validations * validation + (epochs - done) * saving;
+        }
+        long low = State.Iteration + 1, high = State.Iteration + 1 + (long)Math.Min(1e12, Math.Max(0, remaining) / Math.Max(step, 1e-9));
+        while (low < high) // largest count whose cost fits (at least one more step)
+        {
+            long middle = low + (high - low + 1) / 2;
+            if (Cost(middle) <= remaining) low = middle; else high = middle - 1;
+        }
+        Config = Config with { MaxIterations = low };
+        schedule = Config.ScheduleFor(State.BatchesPerEpoch, low);
+        CountFixed?.Invoke(new BudgetEstimate(low, step, validation, elapsed, Config.TimeBudgetSeconds.Value));
     }
 
     ValidationResult Validate()

@@ -17,6 +17,20 @@ public sealed record TrainingConfig
     /// <summary>SGD momentum (ignored by Adam).</summary>
     public double Momentum { get; init; } = 0.9;
 
+    /// <summary>SGD with Nesterov momentum (nnU-Net: momentum 0.99, Nesterov, poly decay).</summary>
+    public bool Nesterov { get; init; }
+
+    /// <summary>Decay after the warm-up: cosine annealing (default) or nnU-Net's poly.</summary>
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Cosine;
+
+    /// <summary>
+    /// Wall-clock budget of the training loop in seconds (steps, validation, checkpoints; not the final evaluation).
+    /// The trainer times the first steps after warm-up, then fixes <see cref="MaxIterations"/> to the steps that fit and
+    /// lays the schedule out over them; once fixed the count is saved, so a resumed run repeats it exactly.
+    /// Null: no budget. With <see cref="MaxIterations"/> already set the count is fixed and the budget is only a record.
+    /// </summary>
+    public double? TimeBudgetSeconds { get; init; }
+
     /// <summary>L2 weight decay as PyTorch's Adam/SGD apply it.</summary>
     public double WeightDecay { get; init; } = 1e-4;
 
@@ -57,6 +71,7 @@ public sealed record TrainingConfig
         if (ValidateEvery <= 0) throw new ConfigurationException($"validate-every must be positive, got {ValidateEvery}");
         if (Patience is <= 0) throw new ConfigurationException($"patience must be positive, got {Patience}");
         if (GradientClipNorm is { } clip && !(clip > 0 && double.IsFinite(clip))) throw new ConfigurationException($"gradient clip norm must be a positive finite number, got {GradientClipNorm}");
+        if (TimeBudgetSeconds is { } budget && !(budget > 0 && double.IsFinite(budget))) throw new ConfigurationException($"time budget must be a positive number of seconds, got {TimeBudgetSeconds}");
         if (Threads is <= 0) throw new ConfigurationException($"threads must be positive, got {Threads}");
         if (!(Loss.CgmWeight >= 0) || !double.IsFinite(Loss.CgmWeight)) throw new ConfigurationException($"CGM loss weight must be ≥ 0, got {Loss.CgmWeight}");
     }
@@ -68,4 +83,18 @@ public sealed record TrainingConfig
     public int TotalEpochs(int batchesPerEpoch) => (int)((TotalIterations(batchesPerEpoch) + batchesPerEpoch - 1) / batchesPerEpoch);
 
     public long WarmupIterations(int batchesPerEpoch) => (long)Math.Round(WarmupEpochs * batchesPerEpoch);
+
+    /// <summary>A time budget whose step count is not fixed yet: the trainer still has to measure its steps.</summary>
+    public bool CountPending => TimeBudgetSeconds is not null && MaxIterations is null;
+
+    /// <summary>Steps a time-budgeted run takes before it fixes its count: the first ones are untimed (allocation, caches), the rest are timed.</summary>
+    public const int BudgetUntimedSteps = 2, BudgetTimedSteps = 8;
+
+    /// <summary>Where the decay starts: after the warm-up, and with a time budget not before the timed steps (their learning rate cannot depend on a count not yet known).</summary>
+    public long DecayStart(int batchesPerEpoch) =>
+        Math.Max(WarmupIterations(batchesPerEpoch), TimeBudgetSeconds is null ? 0 : BudgetUntimedSteps + BudgetTimedSteps);
+
+    /// <summary>The schedule over a total step count.</summary>
+    public LearningRateSchedule ScheduleFor(int batchesPerEpoch, long totalIterations) =>
+        new(LearningRate, MinLearningRate, WarmupIterations(batchesPerEpoch), totalIterations) { Kind = Schedule, DecayStart = DecayStart(batchesPerEpoch) };
 }

@@ -44,6 +44,25 @@ public sealed class PredictCommandTests : IDisposable
     }
 
     [Fact]
+    public void OneCorruptInputAloneExitsTwoAndWritesNothing()
+    {
+        string run = PredictionTestFiles.RunFolder(Dir("run"), PredictionTestFiles.Tiny(dims: 2), [16, 16]);
+        string inDir = Directory.CreateDirectory(Dir("in")).FullName;
+        string corrupt = Path.Combine(inDir, "b.png");
+        File.WriteAllBytes(corrupt, [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3]);
+
+        Assert.Equal(CliApp.BadInput, Cli("predict", "--model", run, "--input", corrupt, "--out", Dir("out")));
+        Assert.False(Directory.Exists(Dir("out")));
+        Assert.StartsWith($"error: {corrupt}: ", stderr.ToString().Split('\n').Last(l => l.Length > 0));
+
+        // a folder whose every input fails is the same: exit 2, nothing written, the failures named
+        File.Copy(corrupt, Path.Combine(inDir, "c.png"));
+        Assert.Equal(CliApp.BadInput, Cli("predict", "--model", run, "--input", inDir, "--out", Dir("out")));
+        Assert.False(Directory.Exists(Dir("out")));
+        Assert.Contains("all 2 inputs failed, nothing written", stderr.ToString());
+    }
+
+    [Fact]
     public void AllGoodFilesExitZero()
     {
         string run = PredictionTestFiles.RunFolder(Dir("run"), PredictionTestFiles.Tiny(dims: 2), [16, 16]);

@@ -59,7 +59,7 @@ public sealed class TrainConfigTests : IDisposable
         Assert.StartsWith($"{path}: unknown option 'epochz'", Assert.Throws<DataFormatException>(() => ConfigValues.Load(path)).Message);
         File.WriteAllText(path, $"data: {dir}\nout: x\nepochs: many\n");
         Assert.Equal($"{path}: 'epochs' has an invalid value 'many'", Assert.Throws<DataFormatException>(() => TrainCommand.Resolve(new TrainCommand.Settings { Config = path })).Message);
-        Assert.Contains("--optimizer must be adam or sgd", Assert.Throws<ConfigurationException>(() => TrainCommand.Resolve(new TrainCommand.Settings { Data = dir, Out = "x", Optimizer = "lbfgs" })).Message);
+        Assert.Contains("--optimizer must be adam, sgd or adamw", Assert.Throws<ConfigurationException>(() => TrainCommand.Resolve(new TrainCommand.Settings { Data = dir, Out = "x", Optimizer = "lbfgs" })).Message);
         Assert.Contains("data folder not found", Assert.Throws<DataFormatException>(() => TrainCommand.Resolve(new TrainCommand.Settings { Data = dir + "/nope", Out = "x" })).Message);
     }
 

@@ -106,13 +106,14 @@ public sealed class HostileInputRegressionTests : IDisposable
         var h = NiftiTestImages.Header(1, true, NiftiDataType.Float64, 4, 3, 2);
         NiftiFile.Write(huge, new NiftiImage(h, new byte[4], Enumerable.Range(0, 24).Select(i => i == 7 ? 1e39 : i).ToArray()));
 
-        var report = PredictionJob.Run(new PredictionJobOptions { Model = model, Input = dir.File("in"), OutputDir = dir.File("out") });
-        Assert.Equal(2, report.Failed);
-        var errors = report.Files.ToDictionary(f => Path.GetFileName(f.Input), f => f.Error!);
+        // every input fails: nothing is written (exit 2), each reason is named
+        var failed = Assert.Throws<PredictionBatchFailedException>(() => PredictionJob.Run(new PredictionJobOptions { Model = model, Input = dir.File("in"), OutputDir = dir.File("out") }));
+        Assert.Equal(2, failed.Files.Count(f => f.Status == PredictionFileResult.Failed));
+        var errors = failed.Files.ToDictionary(f => Path.GetFileName(f.Input), f => f.Error!);
         Assert.Contains(nan, errors["nan.nii"]);
         Assert.Contains("1 NaN and 0 infinite intensity values (first at voxel 5", errors["nan.nii"]);
         Assert.Contains("0 NaN and 1 infinite intensity values (first at voxel 7", errors["huge.nii"]);
-        Assert.Equal([PredictionJobReport.FileName], Directory.GetFiles(dir.File("out")).Select(Path.GetFileName).Where(n => n != OutputLedger.FileName));
+        Assert.False(Directory.Exists(dir.File("out")));
     }
 
     // defect 11: predict accepted zero or NaN spacing and wrote it out
@@ -125,7 +126,7 @@ public sealed class HostileInputRegressionTests : IDisposable
         string model = Run2D();
         string file = dir.File("in/v.nii.gz");
         LayoutTestData.Nifti(file, LayoutTestData.Values(24, i => i), pixdim: [1, spacing, 1]);
-        var result = Assert.Single(PredictionJob.Run(new PredictionJobOptions { Model = model, Input = file, OutputDir = dir.File("out") }).Files);
+        var result = Assert.Single(Assert.Throws<PredictionBatchFailedException>(() => PredictionJob.Run(new PredictionJobOptions { Model = model, Input = file, OutputDir = dir.File("out") })).Files);
         Assert.False(result.Succeeded);
         Assert.Contains(file, result.Error);
         Assert.Contains("is not positive and finite on axis", result.Error);
@@ -140,7 +141,7 @@ public sealed class HostileInputRegressionTests : IDisposable
         (ExperimentPlan.Load(model) with { TargetSpacing = [1.0, 1.0, 1.0] }).Save(model);
         string file = dir.File("in/v.nii.gz");
         LayoutTestData.Nifti(file, LayoutTestData.Values(24, i => i), pixdim: [1e9, 1, 1]);
-        var result = Assert.Single(PredictionJob.Run(new PredictionJobOptions { Model = model, Input = file, OutputDir = dir.File("out") }).Files);
+        var result = Assert.Single(Assert.Throws<PredictionBatchFailedException>(() => PredictionJob.Run(new PredictionJobOptions { Model = model, Input = file, OutputDir = dir.File("out") })).Files);
         Assert.False(result.Succeeded);
         Assert.Contains(file + ": resampling 2x3x4 voxels", result.Error);
         Assert.Contains("would need 2.4E+10 values", result.Error);

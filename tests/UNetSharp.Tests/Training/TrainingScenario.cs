@@ -26,6 +26,13 @@ public static class TrainingScenario
         Threads = 1,
     };
 
+    /// <summary>The scenario with a wall-clock budget instead of epochs, on nnU-Net's poly schedule (SGD, Nesterov).</summary>
+    public static TrainingConfig Budgeted(double seconds) => Config with
+    {
+        TimeBudgetSeconds = seconds, Schedule = ScheduleKind.Poly, Optimizer = OptimizerKind.Sgd, Momentum = 0.9, Nesterov = true,
+        LearningRate = 0.02, MinLearningRate = 1e-4,
+    };
+
     /// <summary>Training batches (shuffled per epoch) and a validation source; <paramref name="batchDelayMs"/> slows batches down so a kill lands mid-run.</summary>
     public static (IBatchSource Train, IBatchSource Validation) Data(int batchDelayMs = 0)
     {

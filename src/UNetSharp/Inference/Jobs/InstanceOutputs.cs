@@ -14,10 +14,10 @@ public static class InstanceOutputs
     /// <summary>Whether a job decodes instances: the Instances setting, else the plan's task. A semantic model asked for instances is refused.</summary>
     public static bool Resolve(PredictionJobOptions options, PredictionModel model)
     {
-        bool trained = model.Plan.Instances is not null && model.Network.Config.Classes == 3;
+        bool trained = model.Plan.Instances is not null && model.Config.Classes == 3;
         bool wanted = options.Instances ?? trained;
         if (wanted && !trained)
-            throw new ConfigurationException($"instances: {model.PlanPath} describes a semantic model ({model.Network.Config.Classes} output classes, no instances task in the plan); " +
+            throw new ConfigurationException($"instances: {model.PlanPath} describes a semantic model ({model.Config.Classes} output classes, no instances task in the plan); " +
                 "train with the instances task setting to predict instance maps");
         options.InstanceDecoding?.Validate();
         if (options.InstanceTable && !wanted) throw new ConfigurationException("the instance table setting needs instance prediction (the instances setting)");

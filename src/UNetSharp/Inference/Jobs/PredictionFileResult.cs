@@ -31,7 +31,7 @@ public sealed record PredictionFileResult
 
     [JsonIgnore] public bool Succeeded => Status == Ok;
 
-    public const string Ok = "ok", Failed = "failed";
+    public const string Ok = "ok", Failed = "failed", Skipped = "skipped";
 }
 
 /// <summary>The whole job: settings that were used and one result per input; saved as predict-summary.json.</summary>
@@ -52,9 +52,25 @@ public sealed record PredictionJobReport
     public required IReadOnlyList<PredictionFileResult> Files { get; init; }
     public double Seconds { get; init; }
 
+    /// <summary>What ran the models ("torchsharp", "onnxruntime", ...).</summary>
+    public string Engine { get; init; } = "torchsharp";
+
+    /// <summary>Every model of an ensemble with the depth it ran at (one entry for a single model).</summary>
+    public IReadOnlyList<EnsembleModelReport> Models { get; init; } = [];
+
+    /// <summary>"index/count" (0-based) when the job predicted one shard of the inputs.</summary>
+    public string? Shard { get; init; }
+
     public int Succeeded => Files.Count(f => f.Succeeded);
-    public int Failed => Files.Count - Succeeded;
+    public int Skipped => Files.Count(f => f.Status == PredictionFileResult.Skipped);
+    public int Failed => Files.Count(f => f.Status == PredictionFileResult.Failed);
+
+    /// <summary>The summary's name: predict-summary.json, or predict-summary-shard-I-of-N.json for a shard (shards share the folder).</summary>
+    public static string FileNameFor(PredictionShard? shard) => shard is null ? FileName : $"predict-summary-shard-{shard.Index}-of-{shard.Count}.json";
 
     /// <summary>The project's JSON style (snake_case keys); absent values are written as null.</summary>
     public string ToJson() => ProjectJson.Serialize(this);
 }
+
+/// <summary>One model of a prediction: the file it came from and the depth it ran at.</summary>
+public sealed record EnsembleModelReport(string Model, int Depth, string Engine);

@@ -7,6 +7,22 @@ public sealed record PredictionJobOptions
     /// (.safetensors, .pt/.pth, .dat); files need plan.json beside them.</summary>
     public required string Model { get; init; }
 
+    /// <summary>An ensemble: several model paths (each as <see cref="Model"/>, a folder of fold_* run folders counting as its
+    /// folds) whose probabilities are averaged after TTA and gating, before the label map is taken. Null: <see cref="Model"/>
+    /// alone (which may itself be a folder of folds).</summary>
+    public IReadOnlyList<string>? Models { get; init; }
+
+    /// <summary>What runs the models: null = TorchSharp; UNetSharp.Onnx's OnnxPredictionEngine for .onnx files and for
+    /// run folders exported to ONNX Runtime in memory.</summary>
+    public IPredictionEngine? Engine { get; init; }
+
+    /// <summary>Predict only this shard of the sorted inputs (several processes then share one batch); null = all.</summary>
+    public PredictionShard? Shard { get; init; }
+
+    /// <summary>Skip inputs whose outputs all exist already (outputs are written atomically, so an existing one is
+    /// complete): a rerun after a kill or a failed shard does only what is missing.</summary>
+    public bool SkipExisting { get; init; }
+
     /// <summary>One image file (.nii, .nii.gz, .png, .tif, .tiff) or a folder of them (not recursive).</summary>
     public required string Input { get; init; }
 
@@ -26,6 +42,9 @@ public sealed record PredictionJobOptions
     public bool KeepLargest { get; init; }
 
     public bool FillHoles { get; init; }
+
+    /// <summary>Apply the plan's post-processing (chosen on cross-validation) when neither <see cref="KeepLargest"/> nor <see cref="FillHoles"/> is set.</summary>
+    public bool PlanPostProcessing { get; init; } = true;
 
     /// <summary>Also write one probability map per foreground class.</summary>
     public bool Probabilities { get; init; }

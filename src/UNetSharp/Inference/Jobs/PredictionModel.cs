@@ -13,22 +13,53 @@ namespace UNetSharp.Inference.Jobs;
 /// </summary>
 public sealed class PredictionModel : IDisposable
 {
+    readonly SegmentationNetwork? network;
+
     PredictionModel(SegmentationNetwork network, ExperimentPlan plan, string weightsPath, string planPath, int foldedLayers)
+        : this(new TorchPatchPredictor(network, ownsNetwork: true), plan, weightsPath, planPath, foldedLayers)
     {
-        Network = network; Plan = plan; WeightsPath = weightsPath; PlanPath = planPath; FoldedLayers = foldedLayers;
+        this.network = network;
     }
 
-    public SegmentationNetwork Network { get; }
+    /// <summary>A model run by another engine (ONNX Runtime in UNetSharp.Onnx); owns <paramref name="predictor"/>.</summary>
+    /// <param name="weightsPath">The file the model came from, for reports and messages.</param>
+    /// <param name="planPath">Where the plan was read (plan.json, or the model file when it carries its plan).</param>
+    public PredictionModel(IPatchPredictor predictor, ExperimentPlan plan, string weightsPath, string planPath, int foldedLayers = 0)
+    {
+        Predictor = predictor; Plan = plan; WeightsPath = weightsPath; PlanPath = planPath; FoldedLayers = foldedLayers;
+        Check(plan, predictor.Network, planPath, weightsPath);
+    }
+
+    /// <summary>What computes the logits (owned by the model).</summary>
+    public IPatchPredictor Predictor { get; }
+
+    /// <summary>The network's configuration (dimensions, channels, classes, depth, strides).</summary>
+    public NetworkConfig Config => Predictor.Network;
+
+    /// <summary>The TorchSharp network; only models loaded by <see cref="Load"/> have one.</summary>
+    public SegmentationNetwork Network => network ?? throw new InvalidOperationException($"{WeightsPath} is run by {Predictor.Engine}, not TorchSharp");
+
     public ExperimentPlan Plan { get; }
 
-    /// <summary>The checkpoint or weights file the network came from.</summary>
+    /// <summary>The checkpoint, weights or model file the network came from.</summary>
     public string WeightsPath { get; }
     public string PlanPath { get; }
 
     /// <summary>Batch norms folded into their convolutions (0 when not folded or instance norm).</summary>
     public int FoldedLayers { get; }
 
-    public void Dispose() => Network.Dispose();
+    /// <summary>The depth to predict at: the requested one, else the plan's choice, else the deepest the model runs;
+    /// one the model cannot run is refused naming the model.</summary>
+    public int DepthFor(int? requested)
+    {
+        int depth = requested ?? Plan.PredictionDepth ?? (Predictor.Depths.Contains(Config.Depth) ? Config.Depth : Predictor.Depths.Max());
+        if (!Predictor.Depths.Contains(depth))
+            throw new ConfigurationException($"depth {depth}: {WeightsPath} can predict at depth {string.Join(", ", Predictor.Depths)}" +
+                (network is null ? $" ({Predictor.Engine} model exported at that depth)" : network.Config.DeepSupervision ? "" : " (it has no deep-supervision heads, so it cannot be pruned)"));
+        return depth;
+    }
+
+    public void Dispose() => Predictor.Dispose();
 
     /// <param name="foldBatchNorm">Fold batch norms for inference (the loaded, unfolded network is disposed).</param>
     public static PredictionModel Load(string path, bool foldBatchNorm = true)

@@ -100,11 +100,11 @@ public sealed class PredictionJobTests : IDisposable
     {
         string run = PredictionTestFiles.RunFolder(Dir("run"), PredictionTestFiles.Tiny(dims: 2), [32, 32], normalization: new ChannelNormalization(NormalizationKind.UnitRange));
         string input = PredictionTestFiles.WritePng(Path.Combine(Directory.CreateDirectory(Dir("in")).FullName, "rgb.png"), 32, 32, rgba: true);
-        var file = PredictionJob.Run(new PredictionJobOptions { Model = run, Input = input, OutputDir = Dir("out") }).Files[0];
-        Assert.False(file.Succeeded);
-        Assert.StartsWith(input, file.Error);
-        Assert.Contains("3 channel(s)", file.Error);
-        Assert.False(File.Exists(Path.Combine(Dir("out"), "rgb.png")));
+        // The only input fails: a bad input like a bad argument, nothing written (no output folder, no summary).
+        var e = Assert.Throws<PredictionBatchFailedException>(() => PredictionJob.Run(new PredictionJobOptions { Model = run, Input = input, OutputDir = Dir("out") }));
+        Assert.StartsWith(input, e.Message);
+        Assert.Contains("3 channel(s)", e.Message);
+        Assert.False(Directory.Exists(Dir("out")));
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public static class PredictionTestFiles
     /// <summary>Writes a run folder for a tiny network with random weights and non-trivial batch-norm statistics
     /// (so folding changes the weights); also model.safetensors with the same weights.</summary>
     public static string RunFolder(string dir, NetworkConfig config, IReadOnlyList<int> patch, IReadOnlyList<int>? classValues = null,
-        ChannelNormalization? normalization = null, LayoutOptions? layout = null, int seed = 3)
+        ChannelNormalization? normalization = null, LayoutOptions? layout = null, int seed = 3, Action<SegmentationNetwork>? adjust = null)
     {
         Directory.CreateDirectory(dir);
         manual_seed(seed);
@@ -31,6 +31,7 @@ public static class PredictionTestFiles
                     bn.weight!.uniform_(0.5, 1.5);
                     bn.bias!.uniform_(-0.2, 0.2);
                 }
+        adjust?.Invoke(net);
         var plan = new ExperimentPlan
         {
             Network = config, PatchSize = patch.ToArray(),
