@@ -15,7 +15,7 @@ public static class InstanceDecoderTuning
 {
     public static IReadOnlyList<double> ForegroundThresholds { get; } = [0.5, 0.3, 0.4, 0.6];
     public static IReadOnlyList<double> MarkerThresholds { get; } = [0.5, 0.3, 0.4, 0.6, 0.7, 0.8];
-    public static IReadOnlyList<int> MinSizes { get; } = [10, 3, 5, 20, 40];
+    public static IReadOnlyList<int> MinSizes { get; } = [10, 3, 5, 20, 40, 80, 160];
 
     /// <summary>The best settings for <paramref name="method"/> and their mean DSB score on <paramref name="cases"/>.</summary>
     public static (InstanceDecodingOptions Best, double Score) Tune(IReadOnlyList<TuningCase> cases, InstanceDecoderKind method, InstanceDecodingOptions baseline)
