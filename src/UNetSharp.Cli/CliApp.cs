@@ -74,7 +74,8 @@ public static class CliApp
             bench.AddCommand<BenchLoaderCommand>("loader").WithDescription("Patch-loader throughput per data set against the UNet# training-step rate.")
                 .WithExample("bench", "loader", "--data", "../shared/data/isbi2012-em", "--batches", "10");
             bench.AddCommand<BenchPredictCommand>("predict").WithDescription("Prediction latency per depth, TTA, BN folding and threads; CT-size volume memory.")
-                .WithExample("bench", "predict", "--depths", "1,2", "--dims", "2", "--size", "256");
+                .WithExample("bench", "predict", "--depths", "1,2", "--dims", "2", "--size", "256")
+                .WithExample("bench", "predict", "--engine", "torch,onnx,onnx-int8", "--sizes", "256,512", "--threads", "1,2", "--out", "bench-deploy.json");
             bench.AddCommand<BenchServeCommand>("serve").WithDescription("Load test of `serve`: 8 clients, 256x256 PNGs at L1 and L4; latency percentiles, throughput, RSS, ratio to in-process.")
                 .WithExample("bench", "serve", "--requests", "100", "--depths", "1,4");
             bench.AddCommand<BenchModelCommand>("model").WithDescription("Forward and training-step speed per architecture and depth against GEMM/conv references.")

@@ -34,6 +34,9 @@ public sealed class BenchPredictCommand : Command<BenchPredictCommand.Settings>
         [CommandOption("--ct-widths <LIST>"), Description("CT network widths (the planner's 3D default)"), DefaultValue("16,32,64,128")] public string CtWidths { get; init; } = "16,32,64,128";
         [CommandOption("--ct-depth <L>"), Description("depth to run the CT network at, at least 1 (default: full)")] public int? CtDepth { get; init; }
         [CommandOption("--ct-overlap <F>"), Description("tile overlap of the CT prediction, from 0 up to but excluding 1"), DefaultValue(0.5)] public double CtOverlap { get; init; } = 0.5;
+        [CommandOption("--engine <LIST>"), Description("instead: deployment latency per engine, e.g. torch,onnx,onnx-int8 (TorchSharp BN-folded, ONNX Runtime float32, ONNX Runtime int8 QDQ) at every --sizes, --depths and --threads (default 1,2), with model file size and peak RSS; also writes the CSV beside --out (default: off)")] public string? Engine { get; init; }
+        [CommandOption("--sizes <LIST>"), Description("with --engine: image sides, multiples of 16"), DefaultValue("256,512")] public string Sizes { get; init; } = "256,512";
+        [CommandOption("--model <RUN>"), Description("with --engine: a trained run to benchmark, its training cases calibrating int8 (default: UNet# 32..512 with random weights, calibrated on noise)")] public string? Model { get; init; }
         [CommandOption("--ct-dims <D>"), Description("3 = the default 3D plan, 2 = the 2D configuration (slices across z, depth 4, widths 32..512)"), DefaultValue(3)] public int CtDims { get; init; } = 3;
         [CommandOption("--ct-max-tiles <N>"), Description("3D: run at most N tiles, evenly spread, and extrapolate the time of the rest (default: all)")] public int? CtMaxTiles { get; init; }
         [CommandOption("--ct-max-slices <N>"), Description("2D: predict the first N slices and extrapolate the time of the rest (default: all)")] public int? CtMaxSlices { get; init; }
@@ -46,7 +49,38 @@ public sealed class BenchPredictCommand : Command<BenchPredictCommand.Settings>
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
-        => settings.CtVolume ? RunCt(settings) : RunSpeed(settings);
+        => settings.Engine is not null ? RunEngines(settings) : settings.CtVolume ? RunCt(settings) : RunSpeed(settings);
+
+    static int RunEngines(Settings s)
+    {
+        var options = new DeploymentBenchmarkOptions
+        {
+            Engines = s.Engine!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(e =>
+            {
+                try { return DeploymentBenchmark.Parse(e); }
+                catch (ConfigurationException x) { throw new ConfigurationException($"--engine {s.Engine}: {x.Message}"); }
+            }).Distinct().ToList(),
+            Sizes = NetworkSettings.ParseList(s.Sizes, "--sizes"), Depths = NetworkSettings.ParseList(s.Depths, "--depths"),
+            Threads = NetworkSettings.ParseList(s.Threads ?? "1,2", "--threads"), Repeats = s.Repeats, Model = s.Model,
+        };
+        options.Validate();
+        DeploymentBenchmarkReport report = null!;
+        AnsiConsole.Status().Start("benchmarking", ctx => report = DeploymentBenchmark.Run(options, new Inline(m => ctx.Status(Markup.Escape(m)))));
+        AtomicFile.WriteAllText(s.Out, report.ToJson());
+        string csv = Path.ChangeExtension(s.Out, ".csv");
+        AtomicFile.WriteAllText(csv, report.ToCsv());
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(report.Machine)}; {Markup.Escape(report.Network)}; load average {report.LoadAverage:F1} at the start[/]");
+        var table = new Table();
+        table.AddColumns("engine", "size", "depth", "threads", "ms", "model MB", "peak RSS MB", "int convs");
+        foreach (var r in report.Rows)
+            table.AddRow(r.Engine, r.Size.ToString(), $"L{r.Depth}", r.Threads.ToString(), r.MedianMs.ToString("F1"), (r.ModelBytes / 1e6).ToString("F3"),
+                r.PeakRssMb.ToString("F0"), r.IntegerConvolutions.ToString());
+        AnsiConsole.Write(table);
+        foreach (var r in report.Ratios)
+            AnsiConsole.MarkupLine($"{r.Size}² L{r.Depth} {r.Threads} thread(s): ONNX Runtime {r.OnnxOverTorch?.ToString("F2") ?? "-"}x TorchSharp, int8 {r.Int8OverOnnx?.ToString("F2") ?? "-"}x float ONNX");
+        AnsiConsole.MarkupLine($"written to [bold]{Markup.Escape(Path.GetFullPath(s.Out))}[/] and {Markup.Escape(csv)}");
+        return 0;
+    }
 
     static int RunSpeed(Settings s)
     {

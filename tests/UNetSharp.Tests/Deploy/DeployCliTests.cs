@@ -72,4 +72,20 @@ public sealed class DeployCliTests : IDisposable
         Assert.Equal("onnxruntime-int8", summary.RootElement.GetProperty("engine").GetString());
         Assert.True(File.Exists(Path.Combine(Dir("out"), "b.png")));
     }
+
+    [Fact]
+    public void BenchPredictPerEngineWritesJsonAndCsvWithSizesAndIntegerKernels()
+    {
+        string json = Dir("bench.json");
+        Assert.Equal(0, Cli("bench", "predict", "--engine", "torch,onnx,onnx-int8", "--sizes", "32", "--depths", "1", "--threads", "1", "--repeats", "1", "--out", json));
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        var rows = report.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(["torch", "onnx", "onnx-int8"], rows.Select(r => r.GetProperty("engine").GetString()));
+        Assert.All(rows, r => Assert.True(r.GetProperty("median_ms").GetDouble() > 0));
+        long fp32 = rows[1].GetProperty("model_bytes").GetInt64(), int8 = rows[2].GetProperty("model_bytes").GetInt64();
+        Assert.InRange(int8, fp32 / 5, fp32 / 3);   // int8 weights: about a quarter of the float file
+        Assert.True(rows[2].GetProperty("integer_convolutions").GetInt32() > 0);
+        Assert.Equal(4, File.ReadAllLines(Path.ChangeExtension(json, ".csv")).Length);
+        Assert.Contains("--engine tensorrt: engine 'tensorrt'", Cli("bench", "predict", "--engine", "tensorrt", "--out", json) == 2 ? stderr.ToString() : "");
+    }
 }
