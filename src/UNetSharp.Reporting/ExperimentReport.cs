@@ -15,7 +15,7 @@ public static class ExperimentReport
         var spec = result.Spec;
         var report = new HtmlReport("experiment");
         report.Paragraph($"{spec.Architectures.Count} architectures × {spec.Datasets.Count} data sets × {spec.Seeds.Count} seeds ({string.Join(", ", spec.Seeds)}), " +
-            $"each run {spec.Iterations} optimiser steps (the equal budget), evaluated at every pruned depth on the same validation cases. " +
+            $"budget: {spec.BudgetText}, evaluated at every pruned depth on the same validation cases. " +
             "Spread: mean ± sample sd across seeds of each run's mean over cases.");
         bool paper = result.Summary.Any(r => r.PaperIou.N > 0);
         report.Heading("Summary");

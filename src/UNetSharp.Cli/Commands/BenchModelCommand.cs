@@ -20,15 +20,17 @@ public sealed class BenchModelCommand : Command<BenchModelCommand.Settings>
         [CommandOption("--size <SIZE>"), Description("input size, one size or one per axis, e.g. 256 or 512x512"), DefaultValue("256")] public string Size { get; init; } = "256";
         [CommandOption("--batch <N>"), Description("images per forward pass, at least 1"), DefaultValue(1)] public int Batch { get; init; } = 1;
         [CommandOption("--repeats <N>"), Description("timed runs per measurement, at least 1; the best is kept"), DefaultValue(3)] public int Repeats { get; init; } = 3;
-        [CommandOption("--depth <L>"), Description("network depth, 1..8"), DefaultValue(4)] public int Depth { get; init; } = 4;
-        [CommandOption("--widths <LIST>"), Description("channels per level, depth + 1 values (default 32·2^level)")] public string? Widths { get; init; }
+        [CommandOption("--depth <L>"), Description("network depth, 1..8 (default: the planner's, 4 in 2D, 3 in 3D)")] public int? Depth { get; init; }
+        [CommandOption("--widths <LIST>"), Description("channels per level, depth + 1 values (default: the planner's, 32·2^level in 2D, 16·2^level in 3D)")] public string? Widths { get; init; }
+        [CommandOption("--norm <KIND>"), Description("batch | instance (default: the planner's, batch in 2D, instance in 3D)")] public string? Norm { get; init; }
         [CommandOption("--threads <N>"), Description("torch intra-op threads, at least 1 (default: all cores)")] public int? Threads { get; init; }
         [CommandOption("--no-train"), Description("skip forward + backward timings (default: time them)")] public bool NoTrain { get; init; }
         [CommandOption("--out <FILE>"), Description("JSON result file"), DefaultValue("bench-model.json")] public string Out { get; init; } = "bench-model.json";
 
         public override ValidationResult Validate() => FlagChecks.First(
             FlagChecks.OneOf("--dims", Dimensions, 2, 3), FlagChecks.AtLeast("--batch", Batch, 1), FlagChecks.AtLeast("--repeats", Repeats, 1),
-            FlagChecks.AtLeast("--depth", Depth, 1), FlagChecks.AtLeast("--threads", Threads, 1), FlagChecks.File("--out", Out));
+            FlagChecks.AtLeast("--depth", Depth, 1), FlagChecks.AtLeast("--threads", Threads, 1), FlagChecks.File("--out", Out),
+            Norm is null or "batch" or "instance" ? ValidationResult.Success() : ValidationResult.Error($"--norm must be batch or instance, got '{Norm}'"));
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
@@ -45,6 +47,7 @@ public sealed class BenchModelCommand : Command<BenchModelCommand.Settings>
             Repeats = settings.Repeats,
             Depth = settings.Depth,
             Widths = settings.Widths is null ? null : NetworkSettings.ParseList(settings.Widths, "--widths"),
+            Norm = settings.Norm switch { "batch" => NormKind.Batch, "instance" => NormKind.Instance, _ => null },
             Training = !settings.NoTrain,
         };
         ModelBenchmarkReport report = null!;

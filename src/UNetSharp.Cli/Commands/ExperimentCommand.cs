@@ -30,7 +30,7 @@ public sealed class ExperimentCommand : Command<ExperimentCommand.Settings>
     {
         var spec = ExperimentConfigFile.Load(s.Config!, s.Out, s.Threads);
         var console = new RunConsole(RunConsole.VerbosityOf(s.Quiet, false));
-        console.Header($"[bold]experiment[/] {spec.Architectures.Count} architectures × {spec.Datasets.Count} data sets × {spec.Seeds.Count} seeds, {spec.Iterations} steps each → {Markup.Escape(spec.OutputDirectory)}");
+        console.Header($"[bold]experiment[/] {spec.Architectures.Count} architectures × {spec.Datasets.Count} data sets × {spec.Seeds.Count} seeds, {Markup.Escape(spec.BudgetText)} → {Markup.Escape(spec.OutputDirectory)}");
         using var interrupt = new InterruptSignals(cancellationToken);
         try
         {

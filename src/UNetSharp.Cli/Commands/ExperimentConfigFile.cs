@@ -12,7 +12,7 @@ namespace UNetSharp.Cli.Commands;
 /// out: runs/exp
 /// architectures: [unet, unet++, unet3+, unet#]
 /// seeds: [1, 2, 3]
-/// iterations: 120            # the equal step budget of every run
+/// iterations: 120            # the equal step budget of every run (or time_budget: 10m, wall clock, once measured per run)
 /// threads: 1
 /// settings: { widths: [8, 16, 32, 64, 128], patch: 256x256, batch: 4, lr: 0.003 }
 /// datasets:
@@ -24,11 +24,11 @@ namespace UNetSharp.Cli.Commands;
 /// </summary>
 public static class ExperimentConfigFile
 {
-    static readonly string[] TopKeys = ["out", "architectures", "seeds", "iterations", "threads", "depths", "reference", "settings", "datasets"];
+    static readonly string[] TopKeys = ["out", "architectures", "seeds", "iterations", "time_budget", "threads", "depths", "reference", "settings", "datasets"];
     static readonly string[] DatasetKeys = ["name", "data", "paper_protocol", "settings"];
     static readonly Dictionary<string, string> OwnedByExperiment = new()
     {
-        ["arch"] = "architectures", ["seed"] = "seeds", ["iterations"] = "iterations", ["out"] = "out", ["data"] = "datasets[].data",
+        ["arch"] = "architectures", ["seed"] = "seeds", ["iterations"] = "iterations", ["time_budget"] = "time_budget", ["out"] = "out", ["data"] = "datasets[].data",
     };
 
     public static ExperimentSpec Load(string path, string? outOverride = null, int? threadsOverride = null)
@@ -74,7 +74,8 @@ public static class ExperimentConfigFile
             Architectures = List(path, top, "architectures") ?? ["unet", "unet++", "unet3+", "unet#"],
             Seeds = (List(path, top, "seeds") ?? ["1"]).Select(s => Number(path, "seeds", s, long.Parse)).ToList(),
             Iterations = Scalar(path, top, "iterations") is { } it ? Number(path, "iterations", it, long.Parse)
-                : throw new DataFormatException(path, "'iterations' is missing: the equal step budget of every run"),
+                : Scalar(path, top, "time_budget") is null ? throw new DataFormatException(path, "'iterations' is missing: the equal step budget of every run (or 'time_budget', wall clock)") : null,
+            TimeBudgetSeconds = Scalar(path, top, "time_budget") is { } budget ? TrainCommand.ParseDuration(budget, "'time_budget'") : null,
             Threads = threadsOverride ?? (Scalar(path, top, "threads") is { } t ? Number(path, "threads", t, int.Parse) : null),
             Depths = List(path, top, "depths")?.Select(s => Number(path, "depths", s, int.Parse)).ToList(),
             Reference = Scalar(path, top, "reference") ?? "unet#",

@@ -38,6 +38,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--time-budget <TIME>"), Description("wall-clock budget of the training loop, e.g. 45m, 1h30m, 900s or 900 (seconds): the steps that fit are measured after the first steps, then fixed and saved in config.json as 'iterations' (default: none, --epochs)")] public string? TimeBudget { get; init; }
         [CommandOption("--folds <K>"), Description("k-fold cross-validation: splits.json with K folds in --out (written once, reused), one run per fold in --out/fold_k, a summary over all folds (default: one split by --val-fraction)")] public int? Folds { get; init; }
         [CommandOption("--fold <K>"), Description("train only fold K (0-based) of the cross-validation in --out (default: every fold; folds 5 unless --folds)")] public int? Fold { get; init; }
+        [CommandOption("--foreground-ratio <F>"), Description("fraction of training patches centred on a foreground voxel, 0..1 (default 0.33, nnU-Net's oversampling)")] public double? ForegroundRatio { get; init; }
         [CommandOption("--lr <LR>"), Description("initial learning rate, a positive finite number (default 0.001)")] public double? Lr { get; init; }
         [CommandOption("--optimizer <NAME>"), Description("adam | adamw | sgd (default adam)")] public string? Optimizer { get; init; }
         [CommandOption("--schedule <KIND>"), Description("learning-rate decay after warm-up: cosine | poly (nnU-Net's (1 - t/T)^0.9, at the floor on the last step) (default cosine)")] public string? Schedule { get; init; }
@@ -73,7 +74,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             FlagChecks.AtLeast("--threads", Threads, 1), FlagChecks.AtLeast("--max-cases", MaxCases, 2), FlagChecks.OneOf("--dims", Dims, 2, 3),
             FlagChecks.OneOf("--binary-foreground", BinaryForeground, 0, 255), FlagChecks.AtLeast("--validate-every", ValidateEvery, 1), FlagChecks.Positive("--border-width", BorderWidth),
             FlagChecks.Positive("--lr", Lr), FlagChecks.Positive("--clip", Clip), FlagChecks.NonNegative("--weight-decay", WeightDecay),
-            FlagChecks.NonNegative("--warmup", Warmup), FlagChecks.AtLeast("--folds", Folds, 2), FlagChecks.AtLeast("--fold", Fold, 0),
+            FlagChecks.NonNegative("--warmup", Warmup), FlagChecks.AtLeast("--folds", Folds, 2), 
+            ForegroundRatio is double fr && !(fr >= 0 && fr <= 1) ? Spectre.Console.ValidationResult.Error($"--foreground-ratio must be from 0 to 1, got {fr}") : Spectre.Console.ValidationResult.Success(), FlagChecks.AtLeast("--fold", Fold, 0),
             Folds is int k && Fold is int f && f >= k ? Spectre.Console.ValidationResult.Error($"--fold {f} must be below --folds {k}") : Spectre.Console.ValidationResult.Success(),
             Momentum is double m && !(m >= 0 && m < 1) ? Spectre.Console.ValidationResult.Error($"--momentum must be from 0 up to but excluding 1, got {m}") : Spectre.Console.ValidationResult.Success(),
             TimeBudget is not null && Iterations is not null && Resume != true ? Spectre.Console.ValidationResult.Error("--time-budget and --iterations both set the run's length; give one") : Spectre.Console.ValidationResult.Success(), FlagChecks.OpenUnit("--val-fraction", ValFraction), FlagChecks.Folder("--out", Out),
@@ -89,7 +91,11 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         try
         {
             if (CrossValidation.Applies(options))
-                console.Summary(CrossValidation.Run(options, console.EpochLines(), interrupt.Token, console.StepProgress()));
+            {
+                var cv = CrossValidation.Run(options, console.EpochLines(), interrupt.Token, console.StepProgress());
+                foreach (var fold in cv.Results.Values) RunReport.Write(fold);
+                console.Summary(cv);
+            }
             else
             {
                 var result = TrainingRun.Run(options, console.EpochLines(), interrupt.Token, console.StepProgress());
@@ -174,6 +180,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             Epochs = s.Epochs ?? file.Int("epochs") ?? b.Epochs,
             Iterations = s.Iterations ?? file.Long("iterations") ?? b.Iterations,
             BatchesPerEpoch = s.BatchesPerEpoch ?? file.Int("batches_per_epoch") ?? b.BatchesPerEpoch,
+            ForegroundRatio = s.ForegroundRatio ?? file.Double("foreground_ratio") ?? b.ForegroundRatio,
             LearningRate = s.Lr ?? file.Double("lr") ?? b.LearningRate,
             MinLearningRate = file.Double("min_lr") ?? b.MinLearningRate,
             Optimizer = Choice<OptimizerKind>(s.Optimizer, file, "optimizer") ?? b.Optimizer,

@@ -17,8 +17,12 @@ public sealed record ModelBenchmarkOptions
     public int Repeats { get; init; } = 3;
     public int InChannels { get; init; } = 1;
     public int Classes { get; init; } = 1;
-    public int Depth { get; init; } = 4;
+    /// <summary>Null: the planner's default, 4 in 2D and 3 in 3D.</summary>
+    public int? Depth { get; init; }
+    /// <summary>Null: the planner's defaults, 32·2^level in 2D and 16·2^level in 3D.</summary>
     public IReadOnlyList<int>? Widths { get; init; }
+    /// <summary>Null: the planner's default, batch norm in 2D and instance norm in 3D.</summary>
+    public NormKind? Norm { get; init; }
     /// <summary>Also time forward + backward (training step without the optimiser) per depth.</summary>
     public bool Training { get; init; } = true;
 }
@@ -67,12 +71,14 @@ public static class ModelBenchmark
         progress?.Report("measuring GEMM and convolution references");
         var roof = Rooflines.Measure(options.Dimensions, options.Repeats);
         var rows = new List<ModelBenchmarkRow>();
+        int depth = options.Depth ?? (options.Dimensions == 2 ? 4 : 3);
         foreach (var arch in options.Architectures)
         {
             var config = new NetworkConfig
             {
                 Architecture = arch, Dimensions = options.Dimensions, InChannels = options.InChannels, Classes = options.Classes,
-                Depth = options.Depth, Widths = options.Widths ?? NetworkConfig.DefaultWidths(options.Depth), DeepSupervision = true,
+                Depth = depth, Widths = options.Widths ?? NetworkConfig.DefaultWidths(depth, options.Dimensions == 2 ? 32 : 16), DeepSupervision = true,
+                Norm = options.Norm ?? (options.Dimensions == 2 ? NormKind.Batch : NormKind.Instance),
             };
             config.ValidateInputSize(options.Size);
             using var net = new SegmentationNetwork(config);

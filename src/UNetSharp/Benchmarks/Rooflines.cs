@@ -6,7 +6,7 @@ namespace UNetSharp.Benchmarks;
 
 /// <summary>Reference throughputs measured in the same process: every model figure is reported as a ratio to these.</summary>
 /// <param name="GemmGflops">fp32 matrix multiply (n³ · 2 FLOPs).</param>
-/// <param name="ConvForwardGflops">A large 3x3 convolution, forward (2D: the faster of NCHW and channels-last).</param>
+/// <param name="ConvForwardGflops">A large 3x3 (2D) or 3x3x3 (3D) convolution, forward: the faster of NCHW/NCDHW and channels-last.</param>
 /// <param name="ConvTrainGflops">The same convolution, forward + backward (3x the forward FLOPs).</param>
 public sealed record Rooflines(double GemmGflops, double ConvForwardGflops, double ConvTrainGflops)
 {
@@ -33,11 +33,10 @@ public sealed record Rooflines(double GemmGflops, double ConvForwardGflops, doub
             y.sum().backward();
             return y;
         }) / 1e9;
-        if (dimensions == 2)
         {
-            // The 2D network runs channels-last (NetworkConfig.ChannelsLast), whose convolutions are faster than NCHW:
+            // The network runs channels-last (NetworkConfig.ChannelsLast), whose convolutions are faster than NCHW/NCDHW:
             // the reference is the better of the two layouts, so ratios are not flattered by a slow baseline.
-            var ops = new UNetSharp.Models.Layers.SpatialOps(2, UNetSharp.Models.NormKind.Batch);
+            var ops = new UNetSharp.Models.Layers.SpatialOps(dimensions, UNetSharp.Models.NormKind.Batch);
             var nhwc = ops.ToChannelsLast(input);
             using (no_grad()) forward = Math.Max(forward, flops / Best(repeats, () => conv.forward(nhwc)) / 1e9);
             var trainableNhwc = ops.ToChannelsLast(input).requires_grad_(true);

@@ -75,7 +75,7 @@ public sealed class ExperimentResult
         AtomicFile.WriteAllText(Path.Combine(folder, ExperimentRunner.ResultsJson), ProjectJson.Serialize(new { Runs }));
         AtomicFile.WriteAllText(Path.Combine(folder, SummaryJson), ProjectJson.Serialize(new
         {
-            Budget = new { Spec.Iterations, Unit = "optimiser steps per run" },
+            Budget = new { Spec.Iterations, TimeBudgetSeconds = Spec.TimeBudgetSeconds, Text = Spec.BudgetText },
             Spread = "mean ± sample sd across seeds of each run's mean over validation cases (per case: mean over classes)",
             Test = "two-sided Wilcoxon signed-rank over validation cases × classes, Dice averaged over seeds; zeros dropped; exact for n ≤ 50 without ties, else normal with tie and continuity correction",
             Rows = Summary.Select(r => new
@@ -112,7 +112,7 @@ public sealed class ExperimentResult
     public string Markdown()
     {
         var md = new StringBuilder();
-        md.Append(CultureInfo.InvariantCulture, $"Budget: {Spec.Iterations} optimiser steps per run; seeds {string.Join(", ", Spec.Seeds)}; mean ± sd across seeds.\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"Budget: {Spec.BudgetText}; seeds {string.Join(", ", Spec.Seeds)}; mean ± sd across seeds.\n\n");
         bool paper = Summary.Any(r => r.PaperIou.N > 0);
         md.Append("| data set | architecture | depth | runs | Dice | IoU | HD95 |").Append(paper ? " paper IoU (96², pooled) |" : "").Append(" s / case |\n");
         md.Append("|---|---|---|---|---|---|---|").Append(paper ? "---|" : "").Append("---|\n");

@@ -52,12 +52,14 @@ public static class ExperimentRunner
                         continue;
                     }
                     bool resume = File.Exists(Path.Combine(folder, TrainingRun.ConfigFileName));
-                    log.LogInformation("run {Index}/{Total} {Dataset} {Arch} seed {Seed}: {What} ({Steps} steps) in {Folder}", index, total, dataset.Name,
-                        settings.Architecture, seed, resume ? "resuming" : "training", spec.Iterations, folder);
+                    log.LogInformation("run {Index}/{Total} {Dataset} {Arch} seed {Seed}: {What} ({Budget}) in {Folder}", index, total, dataset.Name,
+                        settings.Architecture, seed, resume ? "resuming" : "training", spec.BudgetText, folder);
                     var options = settings.ToOptions() with { Resume = resume, Logger = log, CurvePlotter = curvePlotter };
                     var result = TrainingRun.Run(options, cancellation: cancellation);
                     runReport?.Invoke(options, result);
-                    var record = RunRecord.From(dataset.Name, settings.Architecture, seed, spec.Iterations, result, spec.Depths,
+                    // the steps the run took: the budget, or under a time budget the steps it fixed (saved in its config.json)
+                    long steps = spec.Iterations ?? RunConfiguration.Load(folder).Iterations ?? 0;
+                    var record = RunRecord.From(dataset.Name, settings.Architecture, seed, steps, result, spec.Depths,
                         depth => dataset.PaperProtocol ? PaperIou(depth) : null);
                     record.Save(folder);
                     records.Add(record);
@@ -79,7 +81,7 @@ public static class ExperimentRunner
     /// <summary>The settings that define the comparison (threads left out: they change speed, not results).</summary>
     static string SpecJson(ExperimentSpec spec) => ProjectJson.Serialize(new
     {
-        spec.Architectures, spec.Seeds, spec.Iterations, spec.Depths, spec.Reference,
+        spec.Architectures, spec.Seeds, spec.Iterations, spec.TimeBudgetSeconds, spec.Depths, spec.Reference,
         Datasets = spec.Datasets.Select(d => new { d.Name, d.PaperProtocol, Settings = d.Settings with { Threads = null, RunDirectory = "" } }),
     });
 

@@ -23,8 +23,15 @@ public sealed record ExperimentSpec
     public required IReadOnlyList<string> Architectures { get; init; }
     public required IReadOnlyList<long> Seeds { get; init; }
 
-    /// <summary>Optimiser steps of every run: the equal budget.</summary>
-    public required long Iterations { get; init; }
+    /// <summary>Optimiser steps of every run: the equal budget (fair on a shared machine). Null with a <see cref="TimeBudgetSeconds"/>.</summary>
+    public long? Iterations { get; init; }
+
+    /// <summary>Wall-clock budget of every run's training loop instead of <see cref="Iterations"/>: each run measures its first
+    /// steps and fixes the steps that fit (saved in its config.json), so runs differ in steps, and a loaded machine gets fewer.</summary>
+    public double? TimeBudgetSeconds { get; init; }
+
+    /// <summary>"100 optimiser steps per run" or "a wall-clock budget of 600 s per run".</summary>
+    public string BudgetText => Iterations is long n ? $"{n} optimiser steps per run" : $"a wall-clock budget of {TimeBudgetSeconds} s per run (steps fixed per run after its first steps)";
 
     /// <summary>Pruned depths to evaluate (null: every depth a network has).</summary>
     public IReadOnlyList<int>? Depths { get; init; }
@@ -40,7 +47,10 @@ public sealed record ExperimentSpec
         if (Datasets.Count == 0) throw new ConfigurationException("an experiment needs at least one data set ('datasets')");
         if (Architectures.Count == 0) throw new ConfigurationException("an experiment needs at least one architecture ('architectures')");
         if (Seeds.Count == 0) throw new ConfigurationException("an experiment needs at least one seed ('seeds')");
+        if ((Iterations is null) == (TimeBudgetSeconds is null))
+            throw new ConfigurationException("an experiment needs one budget: 'iterations' (steps, the fair one) or 'time_budget' (wall clock), not both or neither");
         if (Iterations < 1) throw new ConfigurationException($"'iterations' must be at least 1, got {Iterations}");
+        if (TimeBudgetSeconds is double t && !(double.IsFinite(t) && t > 0)) throw new ConfigurationException($"'time_budget' must be a positive number of seconds, got {t}");
         if (Threads is < 1) throw new ConfigurationException($"'threads' must be at least 1, got {Threads}");
         foreach (var a in Architectures)
             if (!Family.Names.Contains(Family.Normalise(a)))
@@ -76,6 +86,7 @@ public sealed record ExperimentSpec
         Architecture = Family.Normalise(architecture),
         Seed = seed,
         Iterations = Iterations,
+        TimeBudgetSeconds = TimeBudgetSeconds,
         Threads = Threads ?? dataset.Settings.Threads,
         RunDirectory = RunFolder(dataset.Name, architecture, seed),
     };

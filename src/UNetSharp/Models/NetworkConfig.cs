@@ -67,10 +67,12 @@ public sealed record NetworkConfig
     public long MemoryEfficientMinVoxels { get; init; } = 1 << 16;
 
     /// <summary>
-    /// Speed (not shape or values): run a 2D network on channels-last (NHWC) activations, where CPU convolutions and
-    /// bilinear resizing are much faster than on NCHW. Same values up to float summation order; inputs and returned
-    /// logits stay ordinary NCHW tensors. False: NCHW throughout. 3D networks always run NCDHW: with channels-last-3d,
-    /// libtorch 2.10's CPU gradients of the first convolution differed from NCDHW by up to 7e-3 relative in our tests.
+    /// Speed (not shape or values): run the network on channels-last activations (NHWC / NDHWC), where CPU convolutions,
+    /// pooling and (bi/tri)linear resizing are much faster than on NCHW / NCDHW (3D UNet# step at 48x64x48 batch 2:
+    /// 1.5x). Instance norm runs as one-group-per-channel group norm there (<see cref="Layers.SpatialOps.Normalise"/>),
+    /// which keeps the layout. 3D networks with batch norm stay NCDHW (<see cref="SegmentationNetwork.RunsChannelsLast"/>). Same values up to float summation order (against a float64 reference both layouts' float32
+    /// gradients are within 6e-6 relative; see docs/BENCHMARKS.md); inputs and returned logits stay ordinary
+    /// NCHW / NCDHW tensors. False: NCHW / NCDHW throughout.
     /// </summary>
     public bool ChannelsLast { get; init; } = true;
 

@@ -49,6 +49,7 @@ public sealed record RunConfiguration
     public int Epochs { get; init; } = Default.Training.Epochs;
     public long? Iterations { get; init; } = Default.Training.MaxIterations;
     public int BatchesPerEpoch { get; init; } = Default.BatchesPerEpoch;
+    public double ForegroundRatio { get; init; } = Default.ForegroundRatio;
     [JsonPropertyName("lr")] public double LearningRate { get; init; } = Default.Training.LearningRate;
     [JsonPropertyName("min_lr")] public double MinLearningRate { get; init; } = Default.Training.MinLearningRate;
     public OptimizerKind Optimizer { get; init; } = Default.Training.Optimizer;
@@ -114,6 +115,7 @@ public sealed record RunConfiguration
             },
         },
         BatchesPerEpoch = BatchesPerEpoch,
+        ForegroundRatio = ForegroundRatio,
         Augmentation = Augmentation,
         ValidationFraction = ValidationFraction,
         MaxCases = MaxCases,
@@ -133,7 +135,7 @@ public sealed record RunConfiguration
         Layout = o.Plan.Layout.Kind, BinaryForeground = o.Plan.Layout.BinaryForeground, Gray = o.Plan.Layout.Gray, SampleCases = o.Plan.SampleCases,
         MaxCaseVoxels = o.Plan.MaxCaseVoxels,
         Instances = o.Plan.Instances is not null, BorderWidth = o.Plan.Instances?.BorderWidth ?? UNetSharp.Instances.InstanceTargetSettings.DefaultBorderWidth,
-        Epochs = o.Training.Epochs, Iterations = o.Training.MaxIterations, BatchesPerEpoch = o.BatchesPerEpoch, LearningRate = o.Training.LearningRate,
+        Epochs = o.Training.Epochs, Iterations = o.Training.MaxIterations, BatchesPerEpoch = o.BatchesPerEpoch, ForegroundRatio = o.ForegroundRatio, LearningRate = o.Training.LearningRate,
         MinLearningRate = o.Training.MinLearningRate, Optimizer = o.Training.Optimizer, Momentum = o.Training.Momentum, WeightDecay = o.Training.WeightDecay,
         Nesterov = o.Training.Nesterov, Schedule = o.Training.Schedule, TimeBudgetSeconds = o.Training.TimeBudgetSeconds,
         WarmupEpochs = o.Training.WarmupEpochs, ValidateEvery = o.Training.ValidateEvery, Patience = o.Training.Patience,

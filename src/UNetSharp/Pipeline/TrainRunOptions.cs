@@ -42,6 +42,9 @@ public sealed record TrainRunOptions
     public int? Fold { get; init; }
 
     public int BatchesPerEpoch { get; init; } = 50;
+
+    /// <summary>Foreground oversampling: the fraction of training patches centred on a random foreground voxel (nnU-Net's one third).</summary>
+    public double ForegroundRatio { get; init; } = 1.0 / 3;
     public AugmentationPreset Augmentation { get; init; } = AugmentationPreset.UNetSharp;
 
     /// <summary>Use at most this many cases (quick experiments); null: all.</summary>
@@ -66,6 +69,7 @@ public sealed record TrainRunOptions
             throw new ConfigurationException($"validation fraction must be in (0, 1), got {ValidationFraction}");
         if (MaxCases is < 2) throw new ConfigurationException($"max cases must be at least 2 (one to train, one to validate), got {MaxCases}");
         if (BatchesPerEpoch < 1) throw new ConfigurationException($"batches per epoch must be at least 1, got {BatchesPerEpoch}");
+        if (!(ForegroundRatio >= 0 && ForegroundRatio <= 1)) throw new ConfigurationException($"foreground ratio must be in 0..1, got {ForegroundRatio}");
         if (Folds is < 2) throw new ConfigurationException($"folds must be at least 2, got {Folds}");
         if (Fold is int k && (k < 0 || k >= (Folds ?? CrossValidation.DefaultFolds)))
             throw new ConfigurationException($"fold must be in 0..{(Folds ?? CrossValidation.DefaultFolds) - 1}, got {k}");

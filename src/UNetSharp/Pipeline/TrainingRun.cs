@@ -83,7 +83,11 @@ public static class TrainingRun
         using var writer = RunLock.Acquire(run, warning => log.LogWarning("{Warning}", warning));
         configuration.Save(run); // first: a run stopped before its plan or split was written resumes from this alone
         if (!reuseSplit) split.Save(run);
-        if (!reusePlan) plan.Save(run);
+        if (!reusePlan)
+        {
+            plan = plan with { Recipe = TrainingRecipe.From(options.Training, options.BatchesPerEpoch, options.ForegroundRatio, RunConfiguration.From(options).Values()["augment"]) };
+            plan.Save(run);
+        }
         LogPlan(log, plan, options, trainIds.Count, valIds.Count);
 
         var trainCases = new CachingCaseSource(new PlannedCaseSource(data, trainIds, plan));
@@ -94,7 +98,7 @@ public static class TrainingRun
         var loaderOptions = new LoaderOptions
         {
             PatchSize = plan.PatchSize.ToArray(), BatchSize = plan.BatchSize, BatchesPerEpoch = options.BatchesPerEpoch,
-            Seed = options.DataSeed, Augmentation = options.Augmentation switch
+            ForegroundRatio = options.ForegroundRatio, Seed = options.DataSeed, Augmentation = options.Augmentation switch
             {
                 AugmentationPreset.NnUNet => AugmentationPipeline.NnUNetDefault(),
                 AugmentationPreset.UNetSharp => AugmentationPipeline.UNetSharpDefault(),
@@ -118,6 +122,7 @@ public static class TrainingRun
                 // saved with the run's settings at once: a resume (or a repeat from config.json) takes exactly these steps
                 configuration = configuration with { Iterations = estimate.Iterations };
                 configuration.Save(run);
+                if (plan.Recipe is not null) (plan = plan with { Recipe = plan.Recipe with { Iterations = estimate.Iterations } }).Save(run);
                 log.LogInformation("time budget {Budget}: {Steps} steps fit ({PerStep:F2} s per step, {Validation:F1} s per validation, {Elapsed:F0} s spent); the schedule runs over them",
                     FormatBudget(estimate.BudgetSeconds), estimate.Iterations, estimate.SecondsPerStep, estimate.SecondsPerValidation, estimate.ElapsedSeconds);
             };
@@ -161,8 +166,8 @@ public static class TrainingRun
             n.Architecture, n.Dimensions, n.Depth, string.Join(",", n.Widths), n.Classes, n.DeepSupervision ? "on" : "off", n.Cgm ? "on" : "off",
             string.Join("x", plan.PatchSize), plan.BatchSize, length, train, validation);
         string optimizer = t.Optimizer == OptimizerKind.Sgd ? $"sgd momentum {t.Momentum}{(t.Nesterov ? " nesterov" : "")}" : t.Optimizer.ToString().ToLowerInvariant();
-        log.LogInformation("recipe: {Optimizer} lr {Lr} -> {MinLr} ({Schedule}, warm-up {Warmup} epochs), weight decay {Wd}; loss {Loss}, deep-supervision weights {DsWeights}; augmentation {Augment}",
-            optimizer, t.LearningRate, t.MinLearningRate, t.Schedule.ToString().ToLowerInvariant(), t.WarmupEpochs, t.WeightDecay, t.Loss.Kind, t.Loss.Weighting, options.Augmentation);
+        log.LogInformation("recipe: {Optimizer} lr {Lr} -> {MinLr} ({Schedule}, warm-up {Warmup} epochs), weight decay {Wd}; loss {Loss}, deep-supervision weights {DsWeights}; foreground oversampling {Foreground:F2}; augmentation {Augment}",
+            optimizer, t.LearningRate, t.MinLearningRate, t.Schedule.ToString().ToLowerInvariant(), t.WarmupEpochs, t.WeightDecay, t.Loss.Kind, t.Loss.Weighting, options.ForegroundRatio, options.Augmentation);
     }
 
     /// <summary>"45m", "1h30m", "90s".</summary>

@@ -58,6 +58,9 @@ public sealed record ExperimentPlan
     /// <summary>Depth to predict at unless told otherwise (chosen on validation, else the full depth).</summary>
     public int? PredictionDepth { get; init; }
 
+    /// <summary>The training recipe the run used (written by `train`); null in plans written before it was recorded.</summary>
+    public TrainingRecipe? Recipe { get; init; }
+
     /// <summary>Clean-ups `predict` applies unless told otherwise (chosen on cross-validation); null: none.</summary>
     public PostProcessingPlan? PostProcessing { get; init; }
 

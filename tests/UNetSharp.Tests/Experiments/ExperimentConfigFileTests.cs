@@ -51,6 +51,19 @@ public sealed class ExperimentConfigFileTests : IDisposable
         Assert.Equal(spec.Datasets[1].Settings.DataSeed, run.DataSeed);  // one split for every seed
     }
 
+    [Fact]
+    public void AWallClockBudgetReplacesTheStepBudgetAndBothAreRefused()
+    {
+        var spec = ExperimentConfigFile.Load(Write(Valid.Replace("iterations: 40", "time_budget: 10m")));
+        Assert.Equal((null, 600.0), (spec.Iterations, spec.TimeBudgetSeconds));
+        var run = spec.RunSettings(spec.Datasets[0], "unet", 1);
+        Assert.Equal((null, 600.0), (run.Iterations, run.TimeBudgetSeconds));
+        Assert.StartsWith("a wall-clock budget of 600 s", spec.BudgetText);
+
+        var both = ExperimentConfigFile.Load(Write(Valid.Replace("iterations: 40", "iterations: 40\ntime_budget: 10m")));
+        Assert.Contains("one budget", Assert.Throws<ConfigurationException>(both.Validate).Message);
+    }
+
     [Theory]
     [InlineData("seed: [1]", "unknown key 'seed'; did you mean 'seeds'?")]
     [InlineData("settings: { lrr: 0.1 }", "unknown key 'settings.lrr'; did you mean 'lr'?")]

@@ -55,4 +55,15 @@ public sealed class InstanceMapFileTests : IDisposable
         Assert.Equal(16, image.BitDepth);
         Assert.Equal(map, ImageFile.ReadLabels(path).Labels);
     }
+
+    [Fact]
+    public void An_instance_map_that_is_not_integer_valued_is_refused_naming_the_file()
+    {
+        // a 32-bit float TIFF (what instance maps above 65,535 objects are written as) holding 2.5 where an id belongs
+        string path = Path.Combine(root, "fraction.tif");
+        TiffFile.Write(path, new RasterImage([0f, 1f, 2.5f, 3f], 1, [2, 2], 32), 32);
+        var e = Assert.Throws<DataFormatException>(() => ImageFile.ReadLabels(path));
+        Assert.Equal(path, e.Path);
+        Assert.Contains("label value 2.5 at pixel 2 is not a whole number", e.Message);
+    }
 }

@@ -53,11 +53,15 @@ public class MemoryEfficientTests
     [InlineData("unet3+", 3, 1, 2, false)]
     [InlineData("unet++", 2, 1, 1, true)]
     [InlineData("unet", 3, 1, 1, false)]
-    public void OutputsAndGradientsEqualThePlainPath(string arch, int dims, int inChannels, int classes, bool train)
+    // instance norm (the 3D default) runs as group norm on channels-last activations, so the whole network stays channels-last
+    [InlineData("unet#", 3, 1, 1, true, NormKind.Instance)]
+    [InlineData("unet#", 3, 1, 2, false, NormKind.Instance)]
+    [InlineData("unet#", 2, 1, 1, true, NormKind.Instance)]
+    public void OutputsAndGradientsEqualThePlainPath(string arch, int dims, int inChannels, int classes, bool train, NormKind norm = NormKind.Batch)
     {
         using var scope = NewDisposeScope();
         manual_seed(11);
-        var config = TinyNets.Config(arch, dims, depth: 3, classes: classes, cgm: true, inChannels: inChannels) with { CgmDropout = 0 };
+        var config = TinyNets.Config(arch, dims, depth: 3, classes: classes, cgm: true, inChannels: inChannels) with { CgmDropout = 0, Norm = norm };
         if (train) config = config with { Widths = new[] { 16, 16, 16, 16 } };
         using var plain = new SegmentationNetwork(config with { MemoryEfficient = false, ChannelsLast = false });
         using var efficient = new SegmentationNetwork(config with { MemoryEfficient = true, ChannelsLast = true, MemoryEfficientMinVoxels = 0 });
@@ -70,7 +74,7 @@ public class MemoryEfficientTests
         var (a, gradsA) = Step(plain, images, weights, train);
         var (b, gradsB) = Step(efficient, images, weights, train);
 
-        string what = $"{arch} {dims}D {(train ? "train" : "eval")}";
+        string what = $"{arch} {dims}D {(train ? "train" : "eval")} {norm}";
         Assert.Equal(a.Heads.Select(h => h.Name), b.Heads.Select(h => h.Name));
         for (int h = 0; h < a.Heads.Count; h++)
         {
@@ -83,7 +87,8 @@ public class MemoryEfficientTests
         // A gradient that is ~0 (a node whose output barely reaches the loss) is compared on the network's gradient scale.
         double floor = 1e-4 * gradsA.Values.Max(g => g.abs().max().item<float>());
         foreach (var (name, grad) in gradsA)
-            if (!train || !beforeBatchNorm.IsMatch(name)) AssertClose(grad, gradsB[name], $"{what} grad of {name}", floor);
+            // (instance norm subtracts each channel's mean in eval mode too: the biases before it have a 0 gradient as well)
+            if (!(train || norm == NormKind.Instance) || !beforeBatchNorm.IsMatch(name)) AssertClose(grad, gradsB[name], $"{what} grad of {name}", floor);
         // Batch-norm running statistics are updated the same way.
         var buffersB = efficient.named_buffers().ToDictionary(p => p.name, p => p.buffer);
         foreach (var (name, buffer) in plain.named_buffers())
@@ -138,6 +143,27 @@ public class MemoryEfficientTests
 
         AssertClose(expected, actual, "output");
         for (int i = 0; i < 3; i++) AssertClose(expectedGrads[i], actualGrads[i], $"gradient {i}");
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void InstanceNormOfAChannelsLastActivationKeepsTheLayoutAndTheValues(int dims)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(15);
+        var ops = new SpatialOps(dims, NormKind.Instance);
+        var norm = ops.Normalisation(6);
+        using (no_grad())
+            foreach (var (_, p) in norm.named_parameters()) p.uniform_(0.5, 1.5);
+        var x = randn(new long[] { 2, 6 }.Concat(Enumerable.Repeat(8L, dims)).ToArray()) * 3 + 1;
+        var cl = ops.ToChannelsLast(x);
+        Assert.True(SpatialOps.IsChannelsLast(cl) && !cl.is_contiguous());
+        var expected = norm.forward(x);
+        var actual = SpatialOps.Normalise(norm, cl);
+        Assert.True(SpatialOps.IsChannelsLast(actual) && !actual.is_contiguous(), "group norm keeps the channels-last layout");
+        AssertClose(expected, actual, $"{dims}D instance norm");
+        Assert.True(norm.forward(cl).is_contiguous(), "libtorch's instance norm itself returns NCHW/NCDHW memory (why Normalise exists)");
     }
 
     [Fact]

@@ -35,6 +35,12 @@ public sealed class RecipeRunTests : IDisposable
         Assert.Equal(state.Iteration, saved.Iterations);
         Assert.True(state.Iteration > TrainingConfig.BudgetUntimedSteps + TrainingConfig.BudgetTimedSteps, $"{state.Iteration} steps");
         Assert.Equal(1e-5, state.History[^1].LearningRate, 12);
+        // plan.json records the recipe, with the fixed count
+        var recipe = UNetSharp.Planning.ExperimentPlan.Load(run).Recipe!;
+        Assert.Equal(ScheduleKind.Poly, recipe.Schedule);
+        Assert.Equal(saved.Iterations, recipe.Iterations);
+        Assert.Equal(6, recipe.TimeBudgetSeconds);
+        Assert.Equal(1.0 / 3, recipe.ForegroundRatio, 12);
         // config.json repeats the run: the same count, no new estimate
         Assert.Equal(saved.Iterations, saved.ToOptions().Training.TotalIterations(options.BatchesPerEpoch));
     }

@@ -88,6 +88,19 @@ public class LossValueTests
         Assert.Equal(plain[1].item<float>(), weighted[1].item<float>(), Tol);
     }
 
+    [Fact]
+    public void LossSettingsWithClassWeightsCompareByValueSoAResumedRunMatchesItsCheckpoint()
+    {
+        var run = new LossOptions { ClassWeights = [1, 1, 5] };
+        var fromCheckpoint = UNetSharp.IO.ProjectJson.Deserialize<LossOptions>(UNetSharp.IO.ProjectJson.Serialize(run), "ckpt");
+        Assert.NotSame(run.ClassWeights, fromCheckpoint.ClassWeights);
+        Assert.Equal(run, fromCheckpoint);
+        Assert.Equal(run.GetHashCode(), fromCheckpoint.GetHashCode());
+        Assert.NotEqual(run, run with { ClassWeights = [1, 1, 4] });
+        Assert.NotEqual(run, run with { ClassWeights = null });
+        Assert.Equal(new LossOptions(), new LossOptions());
+    }
+
     [Theory]
     [InlineData(new double[] { 1, 5 }, "2 given for a network with 3 output classes")]
     [InlineData(new double[] { 1, 0, 5 }, "positive finite")]

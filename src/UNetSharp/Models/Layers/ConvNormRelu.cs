@@ -30,5 +30,5 @@ public sealed class ConvNormRelu : nn.Module<Tensor, Tensor>, IFoldableNormalisa
     /// <inheritdoc/>
     public bool NormalisationFolded { get; set; }
 
-    Tensor Norm(Tensor x) => NormalisationFolded ? x : bn.forward(x);
+    Tensor Norm(Tensor x) => NormalisationFolded ? x : SpatialOps.Normalise(bn, x);
 }

@@ -112,5 +112,5 @@ public sealed class NodeModule : nn.Module, IFoldableNormalisation
     /// <inheritdoc/>
     public bool NormalisationFolded { get; set; }
 
-    Tensor Norm(nn.Module<Tensor, Tensor> norm, Tensor x) => NormalisationFolded ? x : norm.forward(x);
+    Tensor Norm(nn.Module<Tensor, Tensor> norm, Tensor x) => NormalisationFolded ? x : SpatialOps.Normalise(norm, x);
 }

@@ -55,6 +55,34 @@ public sealed class SpatialOps
         _ => nn.InstanceNorm3d(channels, affine: true),
     };
 
+    /// <summary>
+    /// Applies a norm made by <see cref="Normalisation"/>. Instance norm of a channels-last activation runs as group norm
+    /// with one group per channel (the same function: per sample and channel, biased variance, the same eps and affine
+    /// parameters), because libtorch's instance norm returns NCHW/NCDHW memory and would drop the rest of the network off
+    /// the channels-last path; group norm keeps the layout. Other inputs and norms: the module itself.
+    /// </summary>
+    public static Tensor Normalise(nn.Module<Tensor, Tensor> norm, Tensor x)
+    {
+        if (norm is TorchSharp.Modules.NormBase instance and not TorchSharp.Modules.BatchNorm && !x.is_contiguous() && IsChannelsLast(x))
+            return F.group_norm(x, x.shape[1], instance.weight, instance.bias, instance.eps);
+        return norm.forward(x);
+    }
+
+    /// <summary>True for NHWC / NDHWC memory order.</summary>
+    public static bool IsChannelsLast(Tensor x)
+    {
+        if (x.dim() is not (4 or 5)) return false;
+        long[] shape = x.shape, stride = x.stride();
+        if (shape[1] != 1 && stride[1] != 1) return false;
+        long expected = shape[1];
+        for (int d = shape.Length - 1; d >= 2; d--)
+        {
+            if (shape[d] != 1 && stride[d] != expected) return false;
+            expected *= shape[d];
+        }
+        return true;
+    }
+
     /// <summary>Max-pooling from one level to a deeper one in one step, kernel = stride = the per-axis factor (UNet 3+ pools shallow encoder nodes straight to the target level).</summary>
     public Tensor MaxPool(Tensor x, int fromLevel, int toLevel)
     {

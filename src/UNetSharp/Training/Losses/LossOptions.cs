@@ -57,6 +57,14 @@ public sealed record LossOptions
         _ => throw new ConfigurationException("loss ce-dice needs at least 2 classes (class 0 = background); use bce-dice or hybrid for binary"),
     };
 
+    // Value equality including the weight list (a record compares lists by reference): a resumed run reads its loss
+    // settings back from the checkpoint and must find them equal to the run's. Comparing the JSON form keeps this right
+    // when a setting is added.
+    public bool Equals(LossOptions? other) =>
+        other is not null && UNetSharp.IO.ProjectJson.Serialize(this) == UNetSharp.IO.ProjectJson.Serialize(other);
+
+    public override int GetHashCode() => UNetSharp.IO.ProjectJson.Serialize(this).GetHashCode(StringComparison.Ordinal);
+
     double[]? CheckedClassWeights(int classes)
     {
         if (ClassWeights is null) return null;
