@@ -37,11 +37,15 @@ public sealed class BenchPredictCommand : Command<BenchPredictCommand.Settings>
         [CommandOption("--engine <LIST>"), Description("instead: deployment latency per engine, e.g. torch,onnx,onnx-int8 (TorchSharp BN-folded, ONNX Runtime float32, ONNX Runtime int8 QDQ) at every --sizes, --depths and --threads (default 1,2), with model file size and peak RSS; also writes the CSV beside --out (default: off)")] public string? Engine { get; init; }
         [CommandOption("--sizes <LIST>"), Description("with --engine: image sides, multiples of 16"), DefaultValue("256,512")] public string Sizes { get; init; } = "256,512";
         [CommandOption("--model <RUN>"), Description("with --engine: a trained run to benchmark, its training cases calibrating int8 (default: UNet# 32..512 with random weights, calibrated on noise)")] public string? Model { get; init; }
+        [CommandOption("--ct-dims <D>"), Description("3 = the default 3D plan, 2 = the 2D configuration (slices across z, depth 4, widths 32..512)"), DefaultValue(3)] public int CtDims { get; init; } = 3;
+        [CommandOption("--ct-max-tiles <N>"), Description("3D: run at most N tiles, evenly spread, and extrapolate the time of the rest (default: all)")] public int? CtMaxTiles { get; init; }
+        [CommandOption("--ct-max-slices <N>"), Description("2D: predict the first N slices and extrapolate the time of the rest (default: all)")] public int? CtMaxSlices { get; init; }
         [CommandOption("--out <FILE>"), Description("JSON result file"), DefaultValue("bench-predict.json")] public string Out { get; init; } = "bench-predict.json";
 
         public override ValidationResult Validate() => FlagChecks.First(
             FlagChecks.OneOf("--dims", Dimensions, 2, 3), FlagChecks.AtLeast("--max-volumes", MaxVolumes, 1), FlagChecks.AtLeast("--repeats", Repeats, 1),
-            FlagChecks.AtLeast("--ct-depth", CtDepth, 1), FlagChecks.UnitFromZero("--ct-overlap", CtOverlap), FlagChecks.AtLeast("--size", Size, 16), FlagChecks.File("--out", Out));
+            FlagChecks.AtLeast("--ct-depth", CtDepth, 1), FlagChecks.UnitFromZero("--ct-overlap", CtOverlap), FlagChecks.AtLeast("--size", Size, 16), FlagChecks.File("--out", Out),
+            FlagChecks.OneOf("--ct-dims", CtDims, 2, 3), FlagChecks.AtLeast("--ct-max-tiles", CtMaxTiles, 1), FlagChecks.AtLeast("--ct-max-slices", CtMaxSlices, 1));
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -114,14 +118,37 @@ public sealed class BenchPredictCommand : Command<BenchPredictCommand.Settings>
         var spacingXyz = s.CtSpacing.Split('x').Select(v => double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d) && d > 0 && double.IsFinite(d) ? d : double.NaN).ToArray();
         if (spacingXyz.Length != 3 || spacingXyz.Any(double.IsNaN)) throw new ConfigurationException($"--ct-spacing {s.CtSpacing}: expected three positive numbers XxYxZ in mm, e.g. 0.78x0.78x2.5");
         double[] spacing = [spacingXyz[2], spacingXyz[1], spacingXyz[0]];
+        int? threads = s.Threads is null ? null : NetworkSettings.ParseList(s.Threads, "--threads")[0];
+        if (s.CtDims == 2)
+        {
+            CtSliceResult slices = null!;
+            TorchThreads.While(threads, () =>
+            {
+                AnsiConsole.Status().Start($"predicting a {s.CtSize} volume slice by slice", _ =>
+                    slices = CtSliceBenchmark.Run(shape, spacing, null, s.CtDepth, s.CtOverlap, s.CtMaxSlices));
+                return 0;
+            });
+            AtomicFile.WriteAllText(s.Out, ProjectJson.Serialize(slices));
+            AnsiConsole.MarkupLine($"{s.CtSize} as {slices.Slices} slices {string.Join("x", slices.SliceShape)} across axis {slices.SliceAxis}, depth L{slices.Depth}, tile {string.Join("x", slices.Tile)}, " +
+                $"{slices.TilesPerSlice} tiles per slice, {slices.TilesPerPass} per forward pass: {slices.SlicesRun} slices in {slices.Seconds:F1} s ({slices.SecondsPerSlice:F2} s per slice, " +
+                $"{slices.ExtrapolatedSeconds:F0} s for all{(slices.TimeOverRoofline is { } r ? $", {r:F2}x the conv2d roofline time at {slices.ConvForwardGflops:F0} GFLOP/s" : "")}); " +
+                $"RSS before {slices.BaselineRssMb:F0} MB, peak {slices.PeakRssMb:F0} MB");
+            AnsiConsole.MarkupLine($"written to [bold]{Markup.Escape(Path.GetFullPath(s.Out))}[/]");
+            return 0;
+        }
         CtVolumeResult result = null!;
-        AnsiConsole.Status().Start($"predicting a {s.CtSize} volume", _ =>
-            result = CtVolumeBenchmark.Run(shape, spacing, NetworkSettings.ParseList(s.CtWidths, "--ct-widths"), s.CtDepth, overlap: s.CtOverlap));
+        TorchThreads.While(threads, () =>
+        {
+            AnsiConsole.Status().Start($"predicting a {s.CtSize} volume", _ =>
+                result = CtVolumeBenchmark.Run(shape, spacing, NetworkSettings.ParseList(s.CtWidths, "--ct-widths"), s.CtDepth, overlap: s.CtOverlap, maxTiles: s.CtMaxTiles));
+            return 0;
+        });
         AtomicFile.WriteAllText(s.Out, ProjectJson.Serialize(result));
         if (result.SpacingNote is not null) AnsiConsole.MarkupLine($"[grey]plan: {Markup.Escape(result.SpacingNote)}[/]");
         AnsiConsole.MarkupLine($"{s.CtSize} (z,y,x {string.Join("x", result.Shape)}) at {string.Join("x", result.Spacing)} mm, planned at {string.Join("x", result.TargetSpacing)} mm " +
             $"({string.Join("x", result.PlannedShape)}), strides {Markup.Escape(NetworkConfig.FormatStrides(result.Strides))}, widths {string.Join(",", result.Widths)} at L{result.Depth}, tile {string.Join("x", result.Tile)}, " +
             $"overlap {result.Overlap}: {result.Tiles} tiles, {result.Gflop:F0} GFLOP in {result.Seconds:F1} s" +
+            (result.ExtrapolatedSeconds is { } all ? $" for {result.TilesRun} tiles ({result.SecondsPerTile:F1} s each; {all:F0} s extrapolated to all)" : "") +
             (result.TimeOverRoofline is { } ratio ? $" ({ratio:F2}x the conv3d roofline time at {result.ConvForwardGflops:F0} GFLOP/s)" : "") +
             $"; input {result.InputMb:F0} MB, RSS before {result.BaselineRssMb:F0} MB, peak {result.PeakRssMb:F0} MB" +
             (result.PeakWasReset ? "" : " (peak since process start: /proc/self/clear_refs not writable)"));

@@ -106,6 +106,33 @@ public sealed class SpacingPlannerTests : IDisposable
         Assert.Null(result.TimeOverRoofline);
     }
 
+    [Fact]
+    public void TheCtBenchmarkWithATileBudgetRunsThatManyTilesAndCountsTheFlopsOfAll()
+    {
+        var whole = UNetSharp.Benchmarks.CtVolumeBenchmark.Run([16, 160, 160], [2.5, 0.78, 0.78], [4, 8], overlap: 0.5, measureRoofline: false);
+        var sampled = UNetSharp.Benchmarks.CtVolumeBenchmark.Run([16, 160, 160], [2.5, 0.78, 0.78], [4, 8], overlap: 0.5, measureRoofline: false, maxTiles: 1);
+        Assert.True(whole.Tiles > 1, $"the grid should have several tiles, has {whole.Tiles}");
+        Assert.Equal(whole.Tiles, whole.TilesRun);
+        Assert.Null(whole.ExtrapolatedSeconds);
+        Assert.Equal(whole.Tiles, sampled.Tiles);
+        Assert.Equal(1, sampled.TilesRun);
+        Assert.Equal(whole.Gflop, sampled.Gflop);
+        Assert.True(sampled.SecondsPerTile > 0 && sampled.ExtrapolatedSeconds >= sampled.SecondsPerTile * sampled.Tiles);
+    }
+
+    [Fact]
+    public void TheCtBenchmarkIn2DSlicesAcrossZAndExtrapolatesFromTheSlicesRun()
+    {
+        var result = UNetSharp.Benchmarks.CtSliceBenchmark.Run([6, 64, 48], [2.5, 0.78, 0.78], widths: [4, 8, 16], overlap: 0.5, maxSlices: 2, measureRoofline: false);
+        Assert.Equal(0, result.SliceAxis);
+        Assert.Equal(new[] { 64, 48 }, result.SliceShape);
+        Assert.Equal(new[] { 64, 48 }, result.Tile);
+        Assert.Equal(1, result.TilesPerSlice);
+        Assert.Equal((6, 2), (result.Slices, result.SlicesRun));
+        Assert.Equal(result.SecondsPerSlice * 6, result.ExtrapolatedSeconds, 0.1);
+        Assert.True(result.Gflop > 0 && result.PeakRssMb > 0);
+    }
+
     /// <summary>A data set of thick-slice volumes (0.8 x 0.8 x 4 mm, 12 x 40 x 40) planned end to end.</summary>
     [Fact]
     public void ThePlanOfAThickSliceDataSetHasTargetSpacingStridesAndPatchInPlanJson()
