@@ -18,6 +18,7 @@ public sealed record PostProcessingPlan
     /// <summary>Where the choice came from, e.g. "5-fold cross-validation, 195 cases, depth L3".</summary>
     public string? ChosenOn { get; init; }
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => KeepLargest.Count == 0 && FillHoles.Count == 0;
 
     /// <summary>Applies the chosen clean-ups to a class-index label map in place; returns the voxels changed.</summary>

@@ -42,8 +42,8 @@ public sealed class TimeBudgetRunTests : IDisposable
     [Fact]
     public void ABudgetedRunStopsWithinAStepOfTheBudgetWithTheRateAtItsFloor()
     {
-        const double budget = 5;
-        var (train, _) = TrainingScenario.Data(batchDelayMs: 80); // steps dominated by a sleep: the estimate does not hinge on the machine's load
+        const double budget = 8;
+        var (train, _) = TrainingScenario.Data(batchDelayMs: 200); // steps dominated by a sleep: the estimate does not hinge on the machine's load
         var config = TrainingScenario.Budgeted(budget) with { ValidateEvery = 1000 };
         using var trainer = Trainer.Start(TrainingScenario.Network, config, train, root);
         BudgetEstimate? estimate = null;
@@ -56,9 +56,10 @@ public sealed class TimeBudgetRunTests : IDisposable
         Assert.Equal(estimate.Iterations, trainer.Config.MaxIterations);
         Assert.Equal(estimate.Iterations, trainer.State.Iteration);
         Assert.True(estimate.Iterations > TrainingConfig.BudgetUntimedSteps + TrainingConfig.BudgetTimedSteps + 5, $"only {estimate.Iterations} steps fit");
-        // one step of tolerance, plus 15 % of the budget for the shared machine's jitter between the 8 timed steps and the
-        // rest (at load 20 a 4 s run measured 12 % short: the estimate is only as good as the timed steps are typical)
-        double tolerance = estimate.SecondsPerStep + 0.15 * budget;
+        // one step of tolerance, plus 20 % of the budget for the shared machine's jitter between the 8 timed steps and the
+        // rest (at load 20–25 runs with 80 ms steps measured 12 % and 23 % short: the estimate is only as good as the timed
+        // steps are typical, so the steps here are mostly a 200 ms sleep)
+        double tolerance = estimate.SecondsPerStep + 0.2 * budget;
         Assert.InRange(seconds, budget - tolerance, budget + tolerance);
         Assert.InRange(trainer.State.TrainingSeconds, budget - tolerance, budget + tolerance);
         Assert.Equal(config.MinLearningRate, trainer.State.History[^1].LearningRate, 12);
