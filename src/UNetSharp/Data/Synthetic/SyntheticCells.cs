@@ -10,8 +10,18 @@ public static class SyntheticCells
     public static IReadOnlyList<SegmentationCase> Generate(int count, int size, int seed)
     {
         var cases = new List<SegmentationCase>(count);
-        for (int n = 0; n < count; n++) cases.Add(One($"cells_{n:D3}", size, new Random(HashCode.Combine(seed, n))));
+        // Not HashCode.Combine: .NET randomises it per process, which made every demo run draw different cells.
+        for (int n = 0; n < count; n++) cases.Add(One($"cells_{n:D3}", size, new Random(CaseSeed(seed, n))));
         return cases;
+    }
+
+    /// <summary>One seed per case, the same in every process: the 64-bit mix of SplitMix64 over (seed, case index).</summary>
+    public static int CaseSeed(int seed, int index)
+    {
+        ulong z = unchecked(((ulong)(uint)seed << 32 | (uint)index) + 0x9E3779B97F4A7C15UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return (int)((z ^ (z >> 31)) & 0x7FFFFFFF);
     }
 
     static SegmentationCase One(string id, int size, Random rng)
