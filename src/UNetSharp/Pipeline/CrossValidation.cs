@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using UNetSharp.Data.Layouts;
+using UNetSharp.Experiments;
 using UNetSharp.IO;
 using UNetSharp.Planning;
 using UNetSharp.Training;
@@ -34,7 +35,12 @@ public static class CrossValidation
     public const int DefaultFolds = 5;
     public const string SummaryJsonName = "cv_summary.json", SummaryCsvName = "cv_summary.csv", CasesFileName = "cv_cases.csv";
 
-    public static string FoldFolder(string parent, int fold) => Path.Combine(parent, $"fold_{fold}");
+    /// <summary>Prefix of the fold run folders (fold_0, fold_1, ...); prediction finds a cross-validation's models by it.</summary>
+    public const string FoldFolderPrefix = "fold_";
+
+    public static string FoldFolder(string parent, int fold) => Path.Combine(parent, FoldFolderName(fold));
+
+    static string FoldFolderName(int fold) => FoldFolderPrefix + fold.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The options ask for folds and do not point at one fold's own run folder (that one trains as a single run).</summary>
     public static bool Applies(TrainRunOptions options) => (options.Folds is not null || options.Fold is not null) && FoldSplitOf(options) is null;
@@ -45,7 +51,7 @@ public static class CrossValidation
         if (options.Fold is not int k) return null;
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.RunDirectory));
         string? parent = Path.GetDirectoryName(full);
-        if (parent is null || Path.GetFileName(full) != $"fold_{k}" || !File.Exists(Path.Combine(parent, RunSplit.FileName))) return null;
+        if (parent is null || Path.GetFileName(full) != FoldFolderName(k) || !File.Exists(Path.Combine(parent, RunSplit.FileName))) return null;
         var folds = RunSplit.LoadFolds(parent);
         return k < folds.Count ? folds[k] : throw new DataFormatException(Path.Combine(parent, RunSplit.FileName), $"holds {folds.Count} folds, no fold {k}");
     }
@@ -176,9 +182,8 @@ public static class CrossValidation
 
     static ClassStatistics Statistics(int cls, IReadOnlyList<double> values)
     {
-        double mean = values.Average();
-        double sd = values.Count < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
-        return new ClassStatistics(cls, values.Count, mean, sd);
+        var s = MeanSd.Of(values); // the values are finite: cases without a Dice were left out above
+        return new ClassStatistics(cls, s.N, s.Mean, s.N < 2 ? 0 : s.Sd); // one case: its sd is written as 0
     }
 
     static JsonNode? Round(double v) => double.IsNaN(v) ? null : Math.Round(v, 5);

@@ -1,4 +1,5 @@
 using UNetSharp.IO;
+using UNetSharp.Pipeline;
 using UNetSharp.Training;
 
 namespace UNetSharp.Inference.Jobs;
@@ -37,9 +38,6 @@ public sealed class TorchPredictionEngine : IPredictionEngine
 /// <summary>How model paths name one model or several (a parent folder of cross-validation folds).</summary>
 public static class ModelPaths
 {
-    /// <summary>Prefix of the fold run folders k-fold training writes (fold_0, fold_1, ...).</summary>
-    public const string FoldPrefix = "fold_";
-
     public static bool IsOnnx(string path) => path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(path);
 
     /// <summary>
@@ -55,7 +53,7 @@ public static class ModelPaths
             if (string.IsNullOrWhiteSpace(path)) throw new ConfigurationException("model path is empty");
             if (Directory.Exists(path) && !IsRunFolder(path))
             {
-                var folds = Directory.EnumerateDirectories(path, FoldPrefix + "*").Where(IsRunFolder).Order(StringComparer.Ordinal).ToList();
+                var folds = Directory.EnumerateDirectories(path, CrossValidation.FoldFolderPrefix + "*").Where(IsRunFolder).Order(StringComparer.Ordinal).ToList();
                 if (folds.Count > 0)
                 {
                     result.AddRange(folds);
