@@ -27,7 +27,7 @@ public static class CliApp
         ("predict", typeof(PredictCommand.Settings)), ("export", typeof(ExportCommand.Settings)), ("evaluate", typeof(EvaluateCommand.Settings)),
         ("experiment", typeof(ExperimentCommand.Settings)), ("data check", typeof(DataCheckCommand.Settings)), ("serve", typeof(ServeCommand.Settings)),
         ("bench loader", typeof(BenchLoaderCommand.Settings)), ("bench predict", typeof(BenchPredictCommand.Settings)), ("bench model", typeof(BenchModelCommand.Settings)),
-        ("bench serve", typeof(BenchServeCommand.Settings)),
+        ("bench serve", typeof(BenchServeCommand.Settings)), ("bench memory", typeof(BenchMemoryCommand.Settings)),
     ];
 
     public static IReadOnlyList<string> Branches { get; } = ["data", "bench"];
@@ -80,6 +80,8 @@ public static class CliApp
                 .WithExample("bench", "serve", "--requests", "100", "--depths", "1,4");
             bench.AddCommand<BenchModelCommand>("model").WithDescription("Forward and training-step speed per architecture and depth against GEMM/conv references.")
                 .WithExample("bench", "model", "--size", "256", "--batch", "4", "--archs", "unet#");
+            bench.AddCommand<BenchMemoryCommand>("memory").WithDescription("The planner's training-memory estimate against the measured peak RSS of real training steps (calibration).")
+                .WithExample("bench", "memory", "--threads", "1", "--out", "bench-memory.json");
         });
     }
 
