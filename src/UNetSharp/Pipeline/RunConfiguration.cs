@@ -66,6 +66,7 @@ public sealed record RunConfiguration
     public int? Patience { get; init; } = Default.Training.Patience;
     [JsonPropertyName("clip")] public double? GradientClipNorm { get; init; } = Default.Training.GradientClipNorm;
     public long Seed { get; init; } = Default.Training.Seed;
+    public HeadInitKind HeadInit { get; init; } = Default.Training.HeadInit;
     public int? Threads { get; init; } = Default.Training.Threads;
 
     // loss
@@ -110,7 +111,7 @@ public sealed record RunConfiguration
         {
             Epochs = Epochs, MaxIterations = Iterations, LearningRate = LearningRate, MinLearningRate = MinLearningRate, Optimizer = Optimizer,
             Momentum = Momentum, Nesterov = Nesterov, Schedule = Schedule, TimeBudgetSeconds = TimeBudgetSeconds, WeightDecay = WeightDecay, WarmupEpochs = WarmupEpochs, ValidateEvery = ValidateEvery, Patience = Patience,
-            GradientClipNorm = GradientClipNorm, Seed = Seed, Threads = Threads,
+            GradientClipNorm = GradientClipNorm, Seed = Seed, Threads = Threads, HeadInit = HeadInit,
             Loss = Default.Training.Loss with
             {
                 Kind = Loss, Weighting = DeepSupervisionWeights, CgmWeight = CgmWeight, BatchDice = BatchDice, ClassWeights = ClassWeights, FocalAlpha = FocalAlpha, FocalGamma = FocalGamma,
@@ -141,7 +142,7 @@ public sealed record RunConfiguration
         MinLearningRate = o.Training.MinLearningRate, Optimizer = o.Training.Optimizer, Momentum = o.Training.Momentum, WeightDecay = o.Training.WeightDecay,
         Nesterov = o.Training.Nesterov, Schedule = o.Training.Schedule, TimeBudgetSeconds = o.Training.TimeBudgetSeconds,
         WarmupEpochs = o.Training.WarmupEpochs, ValidateEvery = o.Training.ValidateEvery, Patience = o.Training.Patience,
-        GradientClipNorm = o.Training.GradientClipNorm, Seed = o.Training.Seed, Threads = o.Training.Threads,
+        GradientClipNorm = o.Training.GradientClipNorm, Seed = o.Training.Seed, Threads = o.Training.Threads, HeadInit = o.Training.HeadInit,
         Loss = o.Training.Loss.Kind, DeepSupervisionWeights = o.Training.Loss.Weighting, CgmWeight = o.Training.Loss.CgmWeight,
         BatchDice = o.Training.Loss.BatchDice, ClassWeights = o.Training.Loss.ClassWeights, FocalAlpha = o.Training.Loss.FocalAlpha, FocalGamma = o.Training.Loss.FocalGamma,
         Augmentation = o.Augmentation, ValidationFraction = o.ValidationFraction, MaxCases = o.MaxCases, DataSeed = o.DataSeed, Folds = o.Folds, Fold = o.Fold,

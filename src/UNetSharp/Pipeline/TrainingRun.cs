@@ -111,10 +111,18 @@ public static class TrainingRun
             return new ValidationResult(result.MeanDice, result.Summary.Classes.Select(c => c.Dice).ToList());
         };
 
+        // the training cases' class frequencies start the heads (head init 'prior'); they are recorded in the plan's recipe
+        double[]? priors = null;
+        if (options.Training.HeadInit == HeadInitKind.Prior && !(hasCheckpoint && options.Resume))
+        {
+            priors = HeadInitialisation.ClassPriors(trainCases, plan.ClassValues.Count);
+            if (plan.Recipe is not null) (plan = plan with { Recipe = plan.Recipe with { ClassPriors = priors } }).Save(run);
+            log.LogInformation("head init: prior, class frequencies {Priors}", string.Join(", ", priors.Select(p => p.ToString("G3", System.Globalization.CultureInfo.InvariantCulture))));
+        }
         using (var source = new PatchBatchSource(trainCases, loaderOptions))
         using (var trainer = hasCheckpoint && options.Resume
             ? Trainer.Resume(run, source, validate, options.Training)
-            : Trainer.Start(plan.Network, options.Training, source, run, validate))
+            : Trainer.Start(plan.Network, options.Training, source, run, validate, priors))
         {
             trainer.Steps = steps;
             trainer.CountFixed = estimate =>
@@ -171,8 +179,8 @@ public static class TrainingRun
             else log.LogInformation("memory: {Note}", memory.Note);
         }
         string optimizer = t.Optimizer == OptimizerKind.Sgd ? $"sgd momentum {t.Momentum}{(t.Nesterov ? " nesterov" : "")}" : t.Optimizer.ToString().ToLowerInvariant();
-        log.LogInformation("recipe: {Optimizer} lr {Lr} -> {MinLr} ({Schedule}, warm-up {Warmup} epochs), weight decay {Wd}; loss {Loss}, deep-supervision weights {DsWeights}; foreground oversampling {Foreground:F2}; augmentation {Augment}",
-            optimizer, t.LearningRate, t.MinLearningRate, t.Schedule.ToString().ToLowerInvariant(), t.WarmupEpochs, t.WeightDecay, t.Loss.Kind, t.Loss.Weighting, options.ForegroundRatio, options.Augmentation);
+        log.LogInformation("recipe: {Optimizer} lr {Lr} -> {MinLr} ({Schedule}, warm-up {Warmup} epochs), weight decay {Wd}; loss {Loss}, deep-supervision weights {DsWeights}; head init {HeadInit}; foreground oversampling {Foreground:F2}; augmentation {Augment}",
+            optimizer, t.LearningRate, t.MinLearningRate, t.Schedule.ToString().ToLowerInvariant(), t.WarmupEpochs, t.WeightDecay, t.Loss.Kind, t.Loss.Weighting, t.HeadInit.ToString().ToLowerInvariant(), options.ForegroundRatio, options.Augmentation);
     }
 
     /// <summary>"45m", "1h30m", "90s".</summary>

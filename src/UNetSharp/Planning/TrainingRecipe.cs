@@ -29,12 +29,15 @@ public sealed record TrainingRecipe
     /// <summary>Fraction of training patches centred on a foreground voxel (nnU-Net: one third).</summary>
     public double ForegroundRatio { get; init; }
     public string Augmentation { get; init; } = "";
+    public HeadInitKind HeadInit { get; init; }
+    /// <summary>Class frequencies of the training cases (background first) that started the heads; null unless head init is 'prior'.</summary>
+    public IReadOnlyList<double>? ClassPriors { get; init; }
 
     public static TrainingRecipe From(TrainingConfig t, int batchesPerEpoch, double foregroundRatio, string augmentation) => new()
     {
         Optimizer = t.Optimizer, LearningRate = t.LearningRate, MinLearningRate = t.MinLearningRate, Momentum = t.Momentum, Nesterov = t.Nesterov,
         WeightDecay = t.WeightDecay, Schedule = t.Schedule, WarmupEpochs = t.WarmupEpochs, Epochs = t.Epochs, BatchesPerEpoch = batchesPerEpoch,
         Iterations = t.MaxIterations, TimeBudgetSeconds = t.TimeBudgetSeconds, Loss = t.Loss.Kind, DeepSupervisionWeights = t.Loss.Weighting,
-        ForegroundRatio = foregroundRatio, Augmentation = augmentation,
+        ForegroundRatio = foregroundRatio, Augmentation = augmentation, HeadInit = t.HeadInit,
     };
 }

@@ -67,11 +67,14 @@ public sealed class Trainer : IDisposable
     public string BestCheckpointPath => Path.Combine(RunFolder, BestCheckpointName);
 
     /// <summary>A new run: builds the network (initialised from <see cref="TrainingConfig.Seed"/>, the caller's generator untouched) and optimiser. Refuses a folder that already holds a run.</summary>
+    /// <param name="classPriors">Class frequencies of the training data, background first (<see cref="HeadInitialisation.ClassPriors"/>); required by <see cref="HeadInitKind.Prior"/>.</param>
     public static Trainer Start(NetworkConfig network, TrainingConfig config, IBatchSource train, string runFolder,
-        Func<SegmentationNetwork, ValidationResult>? validate = null)
+        Func<SegmentationNetwork, ValidationResult>? validate = null, IReadOnlyList<double>? classPriors = null)
     {
         network.Validate();
         config.Validate();
+        if (config.HeadInit == HeadInitKind.Prior && classPriors is null)
+            throw new ConfigurationException("head init 'prior' needs the class priors of the training data");
         var loss = new SegmentationLoss(config.Loss, network.Classes); // rejects a loss that cannot fit the classes before anything is built
         if (train.BatchesPerEpoch <= 0) throw new ConfigurationException("the training set yields no batches");
         if (File.Exists(Path.Combine(runFolder, LastCheckpointName)))
@@ -83,6 +86,7 @@ public sealed class Trainer : IDisposable
         {
             manual_seed(config.Seed);
             model = new SegmentationNetwork(network);
+            if (config.HeadInit == HeadInitKind.Prior) HeadInitialisation.Apply(model, classPriors!);
             rng = TorchRngState();
         }
         var optimizer = OptimizerFactory.Create(model.parameters(), config);

@@ -54,6 +54,9 @@ public sealed record TrainingConfig
     /// <summary>Seeds torch's generator before the network is built, so weights, dropout and the whole loss curve repeat.</summary>
     public long Seed { get; init; } = 12345;
 
+    /// <summary>How the heads' output biases start (<see cref="HeadInitKind"/>); <see cref="HeadInitKind.Prior"/> needs the class priors at <see cref="Trainer.Start"/>.</summary>
+    public HeadInitKind HeadInit { get; init; } = HeadInitKind.Default;
+
     /// <summary>Intra-op CPU threads for the run (null: leave torch's setting). Results repeat bitwise only at a fixed thread count.</summary>
     public int? Threads { get; init; }
 

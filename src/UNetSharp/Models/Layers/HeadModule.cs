@@ -20,6 +20,19 @@ public sealed class HeadModule : nn.Module<Tensor, long[], Tensor>
 
     public HeadSpec Spec { get; }
 
+    /// <summary>Overwrites the output bias (one value per class channel), e.g. with a class prior before training.</summary>
+    public void SetBias(float[] values)
+    {
+        var bias = conv.named_parameters().Single(p => p.name == "bias").parameter;
+        if (bias.numel() != values.Length) throw new ArgumentException($"head {GetName()} has {bias.numel()} output channels, got {values.Length} bias values");
+        using var _ = no_grad();
+        using var source = tensor(values);
+        bias.copy_(source);
+    }
+
+    /// <summary>The output bias, one value per class channel.</summary>
+    public float[] Bias => conv.named_parameters().Single(p => p.name == "bias").parameter.data<float>().ToArray();
+
     /// <summary>Logits of the node's features at full input resolution <paramref name="fullSize"/>.</summary>
     public override Tensor forward(Tensor features, long[] fullSize)
     {
