@@ -51,7 +51,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--clip <NORM>"), Description("gradient clipping norm, positive (default: no clipping)")] public double? Clip { get; init; }
         [CommandOption("--loss <KIND>"), Description("auto | bce-dice | hybrid | ce-dice (default auto: bce-dice for one class, ce-dice otherwise)")] public string? Loss { get; init; }
         [CommandOption("--class-weights <LIST>"), Description("ce-dice: cross-entropy weight per output class, class 0 first, e.g. 1,1,5 to raise the instance border (default: all 1)")] public string? ClassWeights { get; init; }
-        [CommandOption("--head-init <KIND>"), Description("how the heads' output biases start: default (PyTorch's) | prior (the training cases' class frequencies, against a main head stuck at background) (default default)")] public string? HeadInit { get; init; }
+        [CommandOption("--head-init <KIND>"), Description("how the heads' output biases start: default (PyTorch's) | prior (the training cases' class frequencies, against a main head stuck at background) (default prior)")] public string? HeadInit { get; init; }
         [CommandOption("--ds-weights <KIND>"), Description("deep-supervision weighting: mean | halving (default mean)")] public string? DsWeights { get; init; }
         [CommandOption("--no-cgm"), Description("leave out the two classification-guided modules (default: built)")] public bool? NoCgm { get; init; }
         [CommandOption("--no-deep-supervision"), Description("leave out the deep-supervision heads; the network then cannot be pruned (default: built)")] public bool? NoDeepSupervision { get; init; }
