@@ -28,6 +28,7 @@ public static class CliApp
         ("experiment", typeof(ExperimentCommand.Settings)), ("data check", typeof(DataCheckCommand.Settings)), ("serve", typeof(ServeCommand.Settings)),
         ("bench loader", typeof(BenchLoaderCommand.Settings)), ("bench predict", typeof(BenchPredictCommand.Settings)), ("bench model", typeof(BenchModelCommand.Settings)),
         ("bench serve", typeof(BenchServeCommand.Settings)), ("bench memory", typeof(BenchMemoryCommand.Settings)),
+        ("bench ensemble", typeof(BenchEnsembleCommand.Settings)),
     ];
 
     public static IReadOnlyList<string> Branches { get; } = ["data", "bench"];
@@ -78,6 +79,8 @@ public static class CliApp
                 .WithExample("bench", "predict", "--engine", "torch,onnx,onnx-int8", "--sizes", "256,512", "--threads", "1,2", "--out", "bench-deploy.json");
             bench.AddCommand<BenchServeCommand>("serve").WithDescription("Load test of `serve`: 8 clients, 256x256 PNGs at L1 and L4; latency percentiles, throughput, RSS, ratio to in-process.")
                 .WithExample("bench", "serve", "--requests", "100", "--depths", "1,4");
+            bench.AddCommand<BenchEnsembleCommand>("ensemble").WithDescription("A k-fold ensemble against one model at the same total step budget, scored on seeded held-out test cases (results.json/.csv).")
+                .WithExample("bench", "ensemble", "--data", "../shared/data/isbi2012-em", "--out", "runs/ens", "--config", "isbi.yaml", "--iterations", "240", "--folds", "3", "--threads", "1");
             bench.AddCommand<BenchModelCommand>("model").WithDescription("Forward and training-step speed per architecture and depth against GEMM/conv references.")
                 .WithExample("bench", "model", "--size", "256", "--batch", "4", "--archs", "unet#");
             bench.AddCommand<BenchMemoryCommand>("memory").WithDescription("The planner's training-memory estimate against the measured peak RSS of real training steps (calibration).")

@@ -57,6 +57,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--no-deep-supervision"), Description("leave out the deep-supervision heads; the network then cannot be pruned (default: built)")] public bool? NoDeepSupervision { get; init; }
         [CommandOption("--augment <KIND>"), Description("none | unetsharp | nnunet (default unetsharp: the UNet# authors' rot90, flip and intensity)")] public string? Augment { get; init; }
         [CommandOption("--val-fraction <F>"), Description("fraction of cases held out for validation, in (0, 1) (default 0.2)")] public double? ValFraction { get; init; }
+        [CommandOption("--exclude-cases <IDS>"), Description("case ids kept out of the run entirely, comma-separated (a test set: never planned on, trained or validated on; an unknown id is refused) (default: none)")] public string? ExcludeCases { get; init; }
         [CommandOption("--max-cases <N>"), Description("use at most N cases, at least 2: one to train, one to validate (default: all)")] public int? MaxCases { get; init; }
         [CommandOption("--seed <N>"), Description("seed of weights, split and patch sampling (default: 12345 for weights, 1 for the data)")] public int? Seed { get; init; }
         [CommandOption("--threads <N>"), Description("torch intra-op threads, at least 1 (default: all cores)")] public int? Threads { get; init; }
@@ -211,10 +212,18 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             Augmentation = Choice<AugmentationPreset>(s.Augment is "unet#" ? "unetsharp" : s.Augment, file, "augment") ?? b.Augmentation,
             ValidationFraction = s.ValFraction ?? file.Double("val_fraction") ?? b.ValidationFraction,
             MaxCases = s.MaxCases ?? file.Int("max_cases") ?? b.MaxCases,
+            ExcludeCases = (s.ExcludeCases ?? file.String("exclude_cases")) is string excluded ? ParseCaseIds(excluded) : b.ExcludeCases,
             DataSeed = s.Seed ?? file.Int("data_seed") ?? file.Int("seed") ?? b.DataSeed, // --seed seeds the split and loader too
             Overlays = file.Int("overlays") ?? b.Overlays,
             SurfaceDistances = file.Bool("surface_distances") ?? b.SurfaceDistances,
         };
+    }
+
+    /// <summary>"a,b,c" as case ids (spaces around commas dropped); an empty list is refused.</summary>
+    internal static IReadOnlyList<string> ParseCaseIds(string text)
+    {
+        var ids = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return ids.Length > 0 ? ids : throw new ConfigurationException($"--exclude-cases must list at least one case id, got '{text}'");
     }
 
     /// <summary>Seconds from "45m", "1h30m", "1.5h", "90s" or a plain number of seconds; one-line error naming the flag.</summary>

@@ -85,7 +85,8 @@ public static class ExperimentRunner
         Datasets = spec.Datasets.Select(d => new { d.Name, d.PaperProtocol, Settings = d.Settings with { Threads = null, RunDirectory = "" } }),
     });
 
-    static void CheckSameExperiment(string saved, string requested, string path)
+    /// <summary>Refuses a saved experiment (or benchmark) whose settings differ from the requested ones, naming the first difference.</summary>
+    internal static void CheckSameExperiment(string saved, string requested, string path)
     {
         if (saved == requested) return;
         var a = System.Text.Json.Nodes.JsonNode.Parse(saved)!;

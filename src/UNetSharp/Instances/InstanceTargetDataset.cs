@@ -29,7 +29,12 @@ public sealed class InstanceTargetDataset : SegmentationDataset
     public override DatasetLayoutKind Kind => inner.Kind;
 
     /// <summary>The case with its instance label map as the label (0 = background, ids as in the files).</summary>
-    public SegmentationCase LoadInstanceCase(int index) => inner is Dsb2018Dataset dsb ? dsb.LoadInstanceCase(index) : inner.Load(index);
+    public SegmentationCase LoadInstanceCase(int index) => inner switch
+    {
+        Dsb2018Dataset dsb => dsb.LoadInstanceCase(index),
+        CaseSubsetDataset subset => subset.LoadInstanceCase(index),
+        _ => inner.Load(index),
+    };
 
     public override SegmentationCase Load(int index)
     {

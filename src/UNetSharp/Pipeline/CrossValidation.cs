@@ -63,7 +63,7 @@ public static class CrossValidation
         var log = options.Logger;
         int count = options.Folds ?? DefaultFolds;
         string parent = options.RunDirectory;
-        var data = DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout);
+        var data = CaseSubsetDataset.Excluding(DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout), options.ExcludeCases); // a test set stays out of everything
         TrainingPreflight.CheckRunFolder(parent, options.DataDirectory);
 
         // the parent's settings: those of every fold; a later call (another fold, or all) must agree with them

@@ -82,6 +82,7 @@ public sealed record RunConfiguration
     [JsonPropertyName("augment")] public AugmentationPreset Augmentation { get; init; } = Default.Augmentation;
     [JsonPropertyName("val_fraction")] public double ValidationFraction { get; init; } = Default.ValidationFraction;
     public int? MaxCases { get; init; } = Default.MaxCases;
+    public IReadOnlyList<string>? ExcludeCases { get; init; } = Default.ExcludeCases;
     public int DataSeed { get; init; } = Default.DataSeed;
     public int? Folds { get; init; } = Default.Folds;
     public int? Fold { get; init; } = Default.Fold;
@@ -122,6 +123,7 @@ public sealed record RunConfiguration
         Augmentation = Augmentation,
         ValidationFraction = ValidationFraction,
         MaxCases = MaxCases,
+        ExcludeCases = ExcludeCases,
         DataSeed = DataSeed,
         Folds = Folds,
         Fold = Fold,
@@ -145,7 +147,7 @@ public sealed record RunConfiguration
         GradientClipNorm = o.Training.GradientClipNorm, Seed = o.Training.Seed, Threads = o.Training.Threads, HeadInit = o.Training.HeadInit,
         Loss = o.Training.Loss.Kind, DeepSupervisionWeights = o.Training.Loss.Weighting, CgmWeight = o.Training.Loss.CgmWeight,
         BatchDice = o.Training.Loss.BatchDice, ClassWeights = o.Training.Loss.ClassWeights, FocalAlpha = o.Training.Loss.FocalAlpha, FocalGamma = o.Training.Loss.FocalGamma,
-        Augmentation = o.Augmentation, ValidationFraction = o.ValidationFraction, MaxCases = o.MaxCases, DataSeed = o.DataSeed, Folds = o.Folds, Fold = o.Fold,
+        Augmentation = o.Augmentation, ValidationFraction = o.ValidationFraction, MaxCases = o.MaxCases, ExcludeCases = o.ExcludeCases, DataSeed = o.DataSeed, Folds = o.Folds, Fold = o.Fold,
         Overlays = o.Overlays, SurfaceDistances = o.SurfaceDistances,
     };
 

@@ -49,6 +49,10 @@ public sealed record TrainRunOptions
     public double ForegroundRatio { get; init; } = 1.0 / 3;
     public AugmentationPreset Augmentation { get; init; } = AugmentationPreset.UNetSharp;
 
+    /// <summary>Case ids kept out of the run entirely (a test set, nnU-Net's imagesTs): never checked, planned on, split,
+    /// trained or validated on; an id the data set lacks is refused. Null: none.</summary>
+    public IReadOnlyList<string>? ExcludeCases { get; init; }
+
     /// <summary>Use at most this many cases (quick experiments); null: all.</summary>
     public int? MaxCases { get; init; }
 

@@ -47,7 +47,7 @@ public static class TrainingRun
         using var torchState = TorchStateScope.Save();
         if (options.Training.Threads is int threads) TorchSharp.torch.set_num_threads(threads);
         var log = options.Logger;
-        SegmentationDataset data = DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout);
+        SegmentationDataset data = CaseSubsetDataset.Excluding(DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout), options.ExcludeCases); // a test set stays out of everything
         string run = options.RunDirectory;
         TrainingPreflight.CheckRunFolder(run, options.DataDirectory);
         string configPath = Path.Combine(run, ConfigFileName), splitPath = Path.Combine(run, RunSplit.FileName);

@@ -190,6 +190,7 @@ public sealed class PredictionJob : IDisposable
             var input = PredictionInput.Read(path, Model.Plan, Model.Config);
             shape = input.Shape; channels = input.Normalized.Channels;
             var (labels, probabilities, tiles) = Predict(input);
+            if (!Instances) PostProcess(labels, input.Shape);
             PrepareOutputFolder();
             if (Instances)
             {
@@ -201,9 +202,6 @@ public sealed class PredictionJob : IDisposable
                     Outputs = written, Instances = count,
                 };
             }
-            if (Options.KeepLargest) LabelPostProcessing.KeepLargestComponent(labels, input.Shape);
-            if (Options.FillHoles) LabelPostProcessing.FillHoles(labels, input.Shape);
-            if (!Options.KeepLargest && !Options.FillHoles && Options.PlanPostProcessing) Model.Plan.PostProcessing?.Apply(labels, input.Shape); // chosen on cross-validation
             var outputs = PredictionOutputs.Write(input, labels, probabilities, Model.Config.Classes, Model.Plan, Options.OutputDir, Options.Overlays);
             return new PredictionFileResult
             {
@@ -220,6 +218,28 @@ public sealed class PredictionJob : IDisposable
                 Input = path, Status = PredictionFileResult.Failed, Error = message, Shape = shape, Channels = channels, Seconds = clock.Elapsed.TotalSeconds,
             };
         }
+    }
+
+    /// <summary>
+    /// The class-index label map of one input, post-processed as the options say, on the input's own grid; writes nothing
+    /// and throws on a bad input (for callers that score predictions in memory, e.g. a benchmark on held-out cases).
+    /// </summary>
+    public (PredictionInput Input, byte[] Labels) PredictLabels(string path)
+    {
+        if (Instances) throw new ConfigurationException("PredictLabels gives class maps; this job decodes instances");
+        using var scope = NewDisposeScope();
+        var input = PredictionInput.Read(path, Model.Plan, Model.Config);
+        var labels = Predict(input).Labels;
+        PostProcess(labels, input.Shape);
+        return (input, labels);
+    }
+
+    /// <summary>--keep-largest / --fill-holes when given, else the plan's post-processing (chosen on cross-validation) unless turned off.</summary>
+    void PostProcess(byte[] labels, int[] shape)
+    {
+        if (Options.KeepLargest) LabelPostProcessing.KeepLargestComponent(labels, shape);
+        if (Options.FillHoles) LabelPostProcessing.FillHoles(labels, shape);
+        if (!Options.KeepLargest && !Options.FillHoles && Options.PlanPostProcessing) Model.Plan.PostProcessing?.Apply(labels, shape);
     }
 
     /// <summary>Class per voxel, optional probabilities [C, spatial...] and tiles run; volumes slice by slice for a 2D network.</summary>
