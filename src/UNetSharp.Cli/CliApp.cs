@@ -27,7 +27,8 @@ public static class CliApp
         ("predict", typeof(PredictCommand.Settings)), ("export", typeof(ExportCommand.Settings)), ("evaluate", typeof(EvaluateCommand.Settings)),
         ("experiment", typeof(ExperimentCommand.Settings)), ("data check", typeof(DataCheckCommand.Settings)), ("serve", typeof(ServeCommand.Settings)),
         ("bench loader", typeof(BenchLoaderCommand.Settings)), ("bench predict", typeof(BenchPredictCommand.Settings)), ("bench model", typeof(BenchModelCommand.Settings)),
-        ("bench serve", typeof(BenchServeCommand.Settings)), ("bench ensemble", typeof(BenchEnsembleCommand.Settings)),
+        ("bench serve", typeof(BenchServeCommand.Settings)), ("bench memory", typeof(BenchMemoryCommand.Settings)),
+        ("bench ensemble", typeof(BenchEnsembleCommand.Settings)),
     ];
 
     public static IReadOnlyList<string> Branches { get; } = ["data", "bench"];
@@ -82,6 +83,8 @@ public static class CliApp
                 .WithExample("bench", "ensemble", "--data", "../shared/data/isbi2012-em", "--out", "runs/ens", "--config", "isbi.yaml", "--iterations", "240", "--folds", "3", "--threads", "1");
             bench.AddCommand<BenchModelCommand>("model").WithDescription("Forward and training-step speed per architecture and depth against GEMM/conv references.")
                 .WithExample("bench", "model", "--size", "256", "--batch", "4", "--archs", "unet#");
+            bench.AddCommand<BenchMemoryCommand>("memory").WithDescription("The planner's training-memory estimate against the measured peak RSS of real training steps (calibration).")
+                .WithExample("bench", "memory", "--threads", "1", "--out", "bench-memory.json");
         });
     }
 

@@ -32,6 +32,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--widths <LIST>"), Description("channels per level, depth + 1 values, e.g. 32,64,128,256,512 (default: planned)")] public string? Widths { get; init; }
         [CommandOption("--patch <SIZE>"), Description("patch size, e.g. 256x256 or 48x64x48, each a multiple of 2^depth (default: planned)")] public string? Patch { get; init; }
         [CommandOption("--batch <N>"), Description("patches per step, at least 1 (default: planned)")] public int? Batch { get; init; }
+        [CommandOption("--memory-budget <SIZE>"), Description("memory one training step may use, e.g. 6GiB, 512MiB, 4GB or bytes (B, KiB/MiB/GiB, KB/MB/GB); batch and patch are planned to fit it, a given --batch/--patch over it is refused (default 4GiB, over it only warned)")] public string? MemoryBudget { get; init; }
         [CommandOption("--epochs <N>"), Description("training epochs, at least 1 (default 50)")] public int? Epochs { get; init; }
         [CommandOption("--iterations <N>"), Description("iteration budget instead of epochs (default: epochs x batches per epoch)")] public long? Iterations { get; init; }
         [CommandOption("--batches-per-epoch <N>"), Description("optimiser steps per epoch, at least 1 (default 50)")] public int? BatchesPerEpoch { get; init; }
@@ -50,7 +51,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--clip <NORM>"), Description("gradient clipping norm, positive (default: no clipping)")] public double? Clip { get; init; }
         [CommandOption("--loss <KIND>"), Description("auto | bce-dice | hybrid | ce-dice (default auto: bce-dice for one class, ce-dice otherwise)")] public string? Loss { get; init; }
         [CommandOption("--class-weights <LIST>"), Description("ce-dice: cross-entropy weight per output class, class 0 first, e.g. 1,1,5 to raise the instance border (default: all 1)")] public string? ClassWeights { get; init; }
-        [CommandOption("--head-init <KIND>"), Description("how the heads' output biases start: default (PyTorch's) | prior (the training cases' class frequencies, against a main head stuck at background) (default default)")] public string? HeadInit { get; init; }
+        [CommandOption("--head-init <KIND>"), Description("how the heads' output biases start: default (PyTorch's) | prior (the training cases' class frequencies, against a main head stuck at background) (default prior)")] public string? HeadInit { get; init; }
         [CommandOption("--ds-weights <KIND>"), Description("deep-supervision weighting: mean | halving (default mean)")] public string? DsWeights { get; init; }
         [CommandOption("--no-cgm"), Description("leave out the two classification-guided modules (default: built)")] public bool? NoCgm { get; init; }
         [CommandOption("--no-deep-supervision"), Description("leave out the deep-supervision heads; the network then cannot be pruned (default: built)")] public bool? NoDeepSupervision { get; init; }
@@ -80,7 +81,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             ForegroundRatio is double fr && !(fr >= 0 && fr <= 1) ? Spectre.Console.ValidationResult.Error($"--foreground-ratio must be from 0 to 1, got {fr}") : Spectre.Console.ValidationResult.Success(), FlagChecks.AtLeast("--fold", Fold, 0),
             Folds is int k && Fold is int f && f >= k ? Spectre.Console.ValidationResult.Error($"--fold {f} must be below --folds {k}") : Spectre.Console.ValidationResult.Success(),
             Momentum is double m && !(m >= 0 && m < 1) ? Spectre.Console.ValidationResult.Error($"--momentum must be from 0 up to but excluding 1, got {m}") : Spectre.Console.ValidationResult.Success(),
-            TimeBudget is not null && Iterations is not null && Resume != true ? Spectre.Console.ValidationResult.Error("--time-budget and --iterations both set the run's length; give one") : Spectre.Console.ValidationResult.Success(), FlagChecks.OpenUnit("--val-fraction", ValFraction), FlagChecks.Folder("--out", Out),
+            TimeBudget is not null && Iterations is not null && Resume != true ? Spectre.Console.ValidationResult.Error("--time-budget and --iterations both set the run's length; give one") : Spectre.Console.ValidationResult.Success(), FlagChecks.OpenUnit("--val-fraction", ValFraction), FlagChecks.Folder("--out", Out), FlagChecks.Bytes("--memory-budget", MemoryBudget),
             Resume == true && Out is not null && !Directory.Exists(Out) ? Spectre.Console.ValidationResult.Error($"--resume: there is no run folder at --out {Out}") : Spectre.Console.ValidationResult.Success());
     }
 
@@ -168,6 +169,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             Widths = widths is null ? b.Widths : NetworkSettings.ParseList(widths, "--widths"),
             PatchSize = patch is null ? b.PatchSize : NetworkSettings.ParseSize(patch, dims ?? patch.Split('x', ',').Length, "--patch").Select(v => (int)v).ToArray(),
             BatchSize = s.Batch ?? file.Int("batch") ?? b.BatchSize,
+            MemoryBudget = (s.MemoryBudget ?? file.String("memory_budget")) is string memory ? FlagChecks.ParseBytes(memory, "--memory-budget") : b.MemoryBudget,
             NoCgm = s.NoCgm ?? file.Bool("no_cgm") ?? b.NoCgm,
             NoDeepSupervision = s.NoDeepSupervision ?? file.Bool("no_deep_supervision") ?? b.NoDeepSupervision,
             Norm = Choice<NormKind>(null, file, "norm") ?? b.Norm,

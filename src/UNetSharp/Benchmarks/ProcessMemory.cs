@@ -16,6 +16,19 @@ public static class ProcessMemory
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
+    /// <summary>
+    /// Returns the C heap's free pages to the system (glibc malloc_trim), so a resident-set baseline taken next does not
+    /// hold memory freed by earlier work that later allocations would silently reuse. False where glibc is absent.
+    /// </summary>
+    public static bool TrimHeap()
+    {
+        try { return MallocTrim(0) != 0; }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return false; }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
+    static extern int MallocTrim(nuint pad);
+
     static long ReadStatus(string key)
     {
         try

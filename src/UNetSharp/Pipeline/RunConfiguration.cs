@@ -31,6 +31,8 @@ public sealed record RunConfiguration
     public IReadOnlyList<int>? Widths { get; init; } = Default.Plan.Widths;
     [JsonPropertyName("patch")] public IReadOnlyList<int>? PatchSize { get; init; } = Default.Plan.PatchSize;
     [JsonPropertyName("batch")] public int? BatchSize { get; init; } = Default.Plan.BatchSize;
+    /// <summary>Bytes one training step may use (batch and patch are planned within it); null: the planner's default.</summary>
+    public long? MemoryBudget { get; init; } = Default.Plan.MemoryBudget;
     public bool NoCgm { get; init; } = !Default.Plan.Cgm;
     public bool NoDeepSupervision { get; init; } = !Default.Plan.DeepSupervision;
     public NormKind? Norm { get; init; } = Default.Plan.Norm;
@@ -100,7 +102,7 @@ public sealed record RunConfiguration
         RunDirectory = RunDirectory,
         Plan = Default.Plan with
         {
-            Architecture = Architecture, Dimensions = Dimensions, Depth = Depth, Widths = Widths, PatchSize = PatchSize, BatchSize = BatchSize,
+            Architecture = Architecture, Dimensions = Dimensions, Depth = Depth, Widths = Widths, PatchSize = PatchSize, BatchSize = BatchSize, MemoryBudget = MemoryBudget,
             Cgm = !NoCgm, DeepSupervision = !NoDeepSupervision, Norm = Norm, Normalization = Normalization, SampleCases = SampleCases,
             MaxCaseVoxels = MaxCaseVoxels,
             Layout = Default.Plan.Layout with { Kind = Layout, BinaryForeground = BinaryForeground, Gray = Gray },
@@ -133,7 +135,7 @@ public sealed record RunConfiguration
     public static RunConfiguration From(TrainRunOptions o) => new()
     {
         DataDirectory = o.DataDirectory, RunDirectory = o.RunDirectory,
-        Architecture = o.Plan.Architecture, Dimensions = o.Plan.Dimensions, Depth = o.Plan.Depth, Widths = o.Plan.Widths, PatchSize = o.Plan.PatchSize, BatchSize = o.Plan.BatchSize,
+        Architecture = o.Plan.Architecture, Dimensions = o.Plan.Dimensions, Depth = o.Plan.Depth, Widths = o.Plan.Widths, PatchSize = o.Plan.PatchSize, BatchSize = o.Plan.BatchSize, MemoryBudget = o.Plan.MemoryBudget,
         NoCgm = !o.Plan.Cgm, NoDeepSupervision = !o.Plan.DeepSupervision, Norm = o.Plan.Norm, Normalization = o.Plan.Normalization,
         Layout = o.Plan.Layout.Kind, BinaryForeground = o.Plan.Layout.BinaryForeground, Gray = o.Plan.Layout.Gray, SampleCases = o.Plan.SampleCases,
         MaxCaseVoxels = o.Plan.MaxCaseVoxels,

@@ -173,6 +173,11 @@ public static class TrainingRun
         log.LogInformation("plan: {Arch} {Dims}D depth {Depth}, widths {Widths}, {Classes} output channel(s), deep supervision {DS}, CGMs {Cgm}; patch {Patch}, batch {Batch}, {Length}; {Train} training / {Validation} validation cases",
             n.Architecture, n.Dimensions, n.Depth, string.Join(",", n.Widths), n.Classes, n.DeepSupervision ? "on" : "off", n.Cgm ? "on" : "off",
             string.Join("x", plan.PatchSize), plan.BatchSize, length, train, validation);
+        if (plan.Memory is { } memory)
+        {
+            if (memory.Note.Contains("warning:", StringComparison.Ordinal)) log.LogWarning("memory: {Note}", memory.Note);
+            else log.LogInformation("memory: {Note}", memory.Note);
+        }
         string optimizer = t.Optimizer == OptimizerKind.Sgd ? $"sgd momentum {t.Momentum}{(t.Nesterov ? " nesterov" : "")}" : t.Optimizer.ToString().ToLowerInvariant();
         log.LogInformation("recipe: {Optimizer} lr {Lr} -> {MinLr} ({Schedule}, warm-up {Warmup} epochs), weight decay {Wd}; loss {Loss}, deep-supervision weights {DsWeights}; head init {HeadInit}; foreground oversampling {Foreground:F2}; augmentation {Augment}",
             optimizer, t.LearningRate, t.MinLearningRate, t.Schedule.ToString().ToLowerInvariant(), t.WarmupEpochs, t.WeightDecay, t.Loss.Kind, t.Loss.Weighting, t.HeadInit.ToString().ToLowerInvariant(), options.ForegroundRatio, options.Augmentation);

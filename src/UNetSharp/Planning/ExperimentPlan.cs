@@ -42,6 +42,9 @@ public sealed record ExperimentPlan
 
     public int BatchSize { get; init; } = 2;
 
+    /// <summary>The memory budget, the training-memory estimate at the planned batch and patch, and how they were chosen; null in plans written before it was recorded.</summary>
+    public MemoryPlan? Memory { get; init; }
+
     /// <summary>How the data set's files are read (layout kind, binary foreground value, RGB → gray).</summary>
     public LayoutOptions Layout { get; init; } = LayoutOptions.Default;
 

@@ -9,7 +9,8 @@ namespace UNetSharp.Planning;
 /// Decides a plan from a data set, as nnU-Net's planner: class values from the labels, per-channel normalisation from
 /// the modality (CT statistics from foreground voxels), for volumes a target spacing and per-level strides
 /// (<see cref="SpacingPlanner"/>), a patch size from the median case shape (at the target spacing) within a CPU budget
-/// — 256 px in 2D; 128 per axis and 96³ voxels in 3D — and CPU-sized network defaults (2D: the paper's depth 4, widths 32..512; 3D: depth 3, widths 16..128, instance norm).
+/// — 256 px in 2D; 128 per axis and 96³ voxels in 3D — then batch and patch within a memory budget
+/// (<see cref="BatchPatchPlanner"/>), and CPU-sized network defaults (2D: the paper's depth 4, widths 32..512; 3D: depth 3, widths 16..128, instance norm).
 /// </summary>
 public static class ExperimentPlanner
 {
@@ -83,23 +84,30 @@ public static class ExperimentPlanner
             var medianCase = sample.OrderBy(c => c.Voxels).ElementAt(sample.Count / 2);
             (targetSpacing, spacingNote) = SpacingPlanner.FitCaseBudget(targetSpacing, medianCase.Shape, medianCase.Spacing, options.MaxCaseVoxels);
             shapes = sample.Select(c => SpacingPlanner.ResampledShape(c.Shape, c.Spacing, targetSpacing)).ToList();
-            var median = MedianShape(shapes, dims);
-            var strideSize = options.PatchSize?.ToArray() ?? median.Select(m => Math.Min(m, MaxPatch3D)).ToArray();
+            var strideSize = options.PatchSize?.ToArray() ?? MedianShape(shapes, dims).Select(m => Math.Min(m, MaxPatch3D)).ToArray();
             network = network with { Strides = SpacingPlanner.Strides(targetSpacing, strideSize, depth, data.Root) };
         }
 
         var multiples = network.SizeMultiples;
-        var patch = options.PatchSize ?? SpacingPlanner.PatchSize(MedianShape(shapes, dims), multiples,
-            dims == 2 ? MaxPatch2D : MaxPatch3D, dims == 2 ? long.MaxValue : MaxPatchVoxels3D);
-        if (patch.Count != dims || patch.Where((p, a) => p <= 0 || p % multiples[a] != 0).Any())
-            throw new ConfigurationException($"patch size {string.Join("x", patch)} must have {dims} axes, each a positive multiple of {string.Join("x", multiples)} " +
+        var median = MedianShape(shapes, dims);
+        var startPatch = SpacingPlanner.PatchSize(median, multiples, dims == 2 ? MaxPatch2D : MaxPatch3D, dims == 2 ? long.MaxValue : MaxPatchVoxels3D);
+        if (options.PatchSize is { } given && (given.Count != dims || given.Where((p, a) => p <= 0 || p % multiples[a] != 0).Any()))
+            throw new ConfigurationException($"patch size {string.Join("x", given)} must have {dims} axes, each a positive multiple of {string.Join("x", multiples)} " +
                 (network.Strides is null ? $"(2^{depth})" : $"(the product of that axis's strides {NetworkConfig.FormatStrides(network.Strides)})"));
-        int batch = options.BatchSize ?? (dims == 2 ? 8 : 2);
-        if (batch < 1) throw new ConfigurationException($"batch size must be at least 1, got {batch}");
+        if (options.BatchSize is < 1) throw new ConfigurationException($"batch size must be at least 1, got {options.BatchSize}");
+        // the data set's voxels at the planned spacing (median sampled case x cases), for nnU-Net's 5 % batch cap
+        long caseVoxels = shapes.Select((s, k) => s.Aggregate(1L, (x, y) => x * y) * (sliceAxis is int ax ? sample[k].Shape[ax] : 1)).Order().ElementAt(shapes.Count / 2);
         // one batch is one float tensor [batch, channels, patch...]: checked here rather than wrapped or left to the allocator
-        long batchValues = patch.Aggregate((long)batch * meta.Channels, (n, p) => n > MaxBatchValues ? n : n * p);
-        if (batchValues > MaxBatchValues)
-            throw new ConfigurationException($"patch size {string.Join("x", patch)} with batch size {batch} and {meta.Channels} channel(s) needs over {MaxBatchValues} values per batch");
+        // (first for a given patch at the smallest batch it can have, before the memory estimate multiplies it further)
+        void CheckValues(IReadOnlyList<int> p, int b)
+        {
+            long batchValues = p.Aggregate((long)b * meta.Channels, (n, v) => n > MaxBatchValues ? n : n * v);
+            if (batchValues > MaxBatchValues)
+                throw new ConfigurationException($"patch size {string.Join("x", p)} with batch size {b} and {meta.Channels} channel(s) needs over {MaxBatchValues} values per batch");
+        }
+        if (options.PatchSize is { } fixedPatch) CheckValues(fixedPatch, options.BatchSize ?? 1);
+        var (patch, batch, memory) = BatchPatchPlanner.Choose(network, median, startPatch, options.PatchSize, options.BatchSize, options.MemoryBudget, caseVoxels * data.Count);
+        CheckValues(patch, batch);
 
         var normalization = Enumerable.Range(0, meta.Channels).Select(ch =>
         {
@@ -111,7 +119,7 @@ public static class ExperimentPlanner
         return new ExperimentPlan
         {
             Network = network, Normalization = normalization, PatchSize = patch.ToArray(), TargetSpacing = targetSpacing, SpacingNote = spacingNote, SliceAxis = sliceAxis,
-            BatchSize = batch, Layout = options.Layout, ClassValues = classValues,
+            BatchSize = batch, Memory = memory, Layout = options.Layout, ClassValues = classValues,
             Modalities = meta.Modalities.ToArray(), Instances = options.Instances,
         };
     }

@@ -15,6 +15,21 @@ public sealed record PlanOptions
     public IReadOnlyList<int>? Widths { get; init; }
     public IReadOnlyList<int>? PatchSize { get; init; }
     public int? BatchSize { get; init; }
+
+    /// <summary>
+    /// Memory one training step may use, in bytes (the estimate of <see cref="TrainingMemory"/>: activations, parameters,
+    /// gradients and Adam's moments, above the process's baseline); batch and patch are planned to fit it
+    /// (<see cref="BatchPatchPlanner"/>). Null: <see cref="DefaultMemoryBudget"/>, and a given batch or patch over it is
+    /// kept with a warning; set, such a batch or patch is refused.
+    /// </summary>
+    public long? MemoryBudget { get; init; }
+
+    /// <summary>
+    /// 4 GiB: a sixth of a 24 GiB machine shared by training, prediction and the loader's case cache. It keeps the planner's
+    /// 2D default network at 256² patches at batch 4–5 (measured peak 3.4 GB at batch 4, docs/BENCHMARKS.md) and the 3D
+    /// defaults at their median-shape patch and batch 2.
+    /// </summary>
+    public const long DefaultMemoryBudget = 4L << 30;
     public bool DeepSupervision { get; init; } = true;
     public bool Cgm { get; init; } = true;
     public NormKind? Norm { get; init; }

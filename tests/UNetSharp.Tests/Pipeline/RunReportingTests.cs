@@ -45,11 +45,14 @@ public sealed class RunReportingTests : IDisposable
         var log = new ListLogger();
         TrainingRun.Run(RunTestData.Tiny(data, run, epochs: 1) with { Logger = log });
         Assert.Contains(log.Lines, l => l.StartsWith("Information plan: unet# 2D depth 2, widths 4,8,16", StringComparison.Ordinal) && l.Contains("patch 32x32, batch 2, 1 epochs x 3 steps") && l.Contains("5 training / 1 validation cases"));
+        // the memory line: the given patch and batch and the estimate against the default budget
+        Assert.Contains(log.Lines, l => l.StartsWith("Information memory: patch 32x32 given; batch 2 given (estimate ", StringComparison.Ordinal));
 
         using (var plan = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, ExperimentPlan.FileName))))
         {
             Assert.Equal(2, plan.RootElement.GetProperty("patch_size").GetArrayLength()); // was "patchSize" (camelCase)
             Assert.Equal("batch", plan.RootElement.GetProperty("network").GetProperty("norm").GetString());
+            Assert.Equal(PlanOptions.DefaultMemoryBudget, plan.RootElement.GetProperty("memory").GetProperty("budget_bytes").GetInt64());
         }
 
         log.Lines.Clear();

@@ -172,7 +172,9 @@ public sealed class SpacingPlannerTests : IDisposable
         Assert.Equal(2, plan.Network.Dimensions);
         Assert.Equal(new[] { 0.8, 0.8 }, plan.TargetSpacing!, (a, b) => Math.Abs(a - b) < 1e-6);
         Assert.Equal(new[] { 40, 40 }, plan.PatchSize);
-        Assert.Equal(8, plan.BatchSize);
+        // nnU-Net's batch cap: 5 % of the data set's 2 x 12 x 40 x 40 voxels is 1.2 patches of 40x40, so its minimum of 2
+        Assert.Equal(2, plan.BatchSize);
+        Assert.Contains("5 % of the data set's voxels", plan.Memory!.Note);
         Assert.Contains("2D configuration", plan.SpacingNote);
         plan.Save(root);
         Assert.Contains("\"slice_axis\": 0", File.ReadAllText(Path.Combine(root, ExperimentPlan.FileName)));
