@@ -29,12 +29,7 @@ public sealed class InstanceTargetDataset : SegmentationDataset
     public override DatasetLayoutKind Kind => inner.Kind;
 
     /// <summary>The case with its instance label map as the label (0 = background, ids as in the files).</summary>
-    public SegmentationCase LoadInstanceCase(int index) => inner switch
-    {
-        Dsb2018Dataset dsb => dsb.LoadInstanceCase(index),
-        CaseSubsetDataset subset => subset.LoadInstanceCase(index),
-        _ => inner.Load(index),
-    };
+    public override SegmentationCase LoadInstanceCase(int index) => inner.LoadInstanceCase(index);
 
     public override SegmentationCase Load(int index)
     {

@@ -45,11 +45,10 @@ public sealed class CaseSubsetDataset : SegmentationDataset
         return inner.Load(innerIndex[index]);
     }
 
-    /// <summary>The case with its instance label map (DSB masks, or the label file's object ids), as <see cref="Dsb2018Dataset.LoadInstanceCase"/>.</summary>
-    public SegmentationCase LoadInstanceCase(int index)
+    public override SegmentationCase LoadInstanceCase(int index)
     {
         CheckIndex(index);
-        return inner is Dsb2018Dataset dsb ? dsb.LoadInstanceCase(innerIndex[index]) : inner.Load(innerIndex[index]);
+        return inner.LoadInstanceCase(innerIndex[index]);
     }
 
     public override (string? Image, string? Label) CaseFilePaths(int index)

@@ -64,7 +64,7 @@ public sealed class Dsb2018Dataset : SegmentationDataset
     }
 
     /// <summary>The case with its instance label map (ids as <see cref="LoadInstances"/>) as the label, read once.</summary>
-    public SegmentationCase LoadInstanceCase(int index)
+    public override SegmentationCase LoadInstanceCase(int index)
     {
         var (image, instances, _) = Read(index);
         return new SegmentationCase(CaseIds[index], image.Data, image.Channels, image.Shape, instances, image.Spacing);

@@ -25,6 +25,10 @@ public abstract class SegmentationDataset
 
     public abstract SegmentationCase Load(int index);
 
+    /// <summary>The case with its instance label map as the label (object ids as in the files). Layouts whose label files
+    /// already are instance maps read it as <see cref="Load(int)"/> does; DSB 2018 builds it from its mask files.</summary>
+    public virtual SegmentationCase LoadInstanceCase(int index) => Load(index);
+
     /// <summary>The files a case's image and label come from (the first channel file; DSB: the masks folder), for
     /// messages that must name the file at fault; null where the case has none.</summary>
     public virtual (string? Image, string? Label) CaseFilePaths(int index)
