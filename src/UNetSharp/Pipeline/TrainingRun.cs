@@ -79,18 +79,25 @@ public static class TrainingRun
         if (options.Resume && !hasCheckpoint)
             log.LogWarning("{Run} holds no checkpoint yet (the run stopped before it saved one): training starts from the beginning", run);
 
+        var trainCases = new CachingCaseSource(new PlannedCaseSource(data, trainIds, plan));
+        // head init 'prior': the training cases' class frequencies start the heads; read before anything is written (the
+        // cases stay cached for training) and recorded in the plan's recipe
+        double[]? priors = options.Training.HeadInit == HeadInitKind.Prior && !(hasCheckpoint && options.Resume)
+            ? HeadInitialisation.ClassPriors(trainCases, plan.ClassValues.Count) : null;
+
         Directory.CreateDirectory(run);
         using var writer = RunLock.Acquire(run, warning => log.LogWarning("{Warning}", warning));
         configuration.Save(run); // first: a run stopped before its plan or split was written resumes from this alone
         if (!reuseSplit) split.Save(run);
         if (!reusePlan)
         {
-            plan = plan with { Recipe = TrainingRecipe.From(options.Training, options.BatchesPerEpoch, options.ForegroundRatio, RunConfiguration.From(options).Values()["augment"]) };
+            plan = plan with { Recipe = TrainingRecipe.From(options.Training, options.BatchesPerEpoch, options.ForegroundRatio, RunConfiguration.From(options).Values()["augment"]) with { ClassPriors = priors } };
             plan.Save(run);
         }
         LogPlan(log, plan, options, trainIds.Count, valIds.Count);
+        if (priors is not null)
+            log.LogInformation("head init: prior, class frequencies {Priors}", string.Join(", ", priors.Select(p => p.ToString("G3", System.Globalization.CultureInfo.InvariantCulture))));
 
-        var trainCases = new CachingCaseSource(new PlannedCaseSource(data, trainIds, plan));
         var valSource = new PlannedCaseSource(data, valIds, plan);
         log.LogInformation("loading {Count} validation cases", valIds.Count);
         var validation = Enumerable.Range(0, valSource.Count).Select(valSource.Load).ToList();
@@ -111,14 +118,6 @@ public static class TrainingRun
             return new ValidationResult(result.MeanDice, result.Summary.Classes.Select(c => c.Dice).ToList());
         };
 
-        // the training cases' class frequencies start the heads (head init 'prior'); they are recorded in the plan's recipe
-        double[]? priors = null;
-        if (options.Training.HeadInit == HeadInitKind.Prior && !(hasCheckpoint && options.Resume))
-        {
-            priors = HeadInitialisation.ClassPriors(trainCases, plan.ClassValues.Count);
-            if (plan.Recipe is not null) (plan = plan with { Recipe = plan.Recipe with { ClassPriors = priors } }).Save(run);
-            log.LogInformation("head init: prior, class frequencies {Priors}", string.Join(", ", priors.Select(p => p.ToString("G3", System.Globalization.CultureInfo.InvariantCulture))));
-        }
         using (var source = new PatchBatchSource(trainCases, loaderOptions))
         using (var trainer = hasCheckpoint && options.Resume
             ? Trainer.Resume(run, source, validate, options.Training)

@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
 using UNetSharp.Data.Sampling;
 using UNetSharp.Models;
-using static TorchSharp.torch;
 
 namespace UNetSharp.Training;
 
@@ -37,10 +36,11 @@ public static class HeadInitialisation
         var counts = new long[classCount];
         for (int i = 0; i < cases.Count; i++)
         {
-            var label = cases.Load(i).Label ?? throw new ConfigurationException($"case {cases.Load(i).Id} has no label: class priors need labelled training cases");
-            foreach (int c in label)
-                if (c >= 0 && c < classCount) counts[c]++;
-                else throw new ConfigurationException($"case {cases.Load(i).Id}: class index {c} is outside 0..{classCount - 1}");
+            var c = cases.Load(i);
+            var label = c.Label ?? throw new ConfigurationException($"case {c.Id} has no label: class priors need labelled training cases");
+            foreach (int k in label)
+                if (k >= 0 && k < classCount) counts[k]++;
+                else throw new ConfigurationException($"case {c.Id}: class index {k} is outside 0..{classCount - 1}");
         }
         long total = counts.Sum();
         if (total == 0) throw new ConfigurationException("class priors need at least one labelled voxel");
@@ -71,7 +71,6 @@ public static class HeadInitialisation
     public static void Apply(SegmentationNetwork network, IReadOnlyList<double> priors)
     {
         var bias = Bias(priors, network.Config.Classes);
-        using var _ = no_grad();
         foreach (var head in network.HeadModules.Values) head.SetBias(bias);
     }
 }

@@ -26,7 +26,7 @@ public sealed class RecipeRunTests : IDisposable
         string run = Path.Combine(dir, "run");
         var options = RunTestData.Tiny(data, run) with
         {
-            Training = RunTestData.Tiny(data, run).Training with { TimeBudgetSeconds = 6, Schedule = ScheduleKind.Poly, MinLearningRate = 1e-5 },
+            Training = RunTestData.Tiny(data, run).Training with { TimeBudgetSeconds = 6, Schedule = ScheduleKind.Poly, MinLearningRate = 1e-5, HeadInit = HeadInitKind.Prior },
         };
         TrainingRun.Run(options);
         var saved = RunConfiguration.Load(run);
@@ -41,6 +41,10 @@ public sealed class RecipeRunTests : IDisposable
         Assert.Equal(saved.Iterations, recipe.Iterations);
         Assert.Equal(6, recipe.TimeBudgetSeconds);
         Assert.Equal(1.0 / 3, recipe.ForegroundRatio, 12);
+        // and the class frequencies the heads started from (head init 'prior'), saved with it
+        Assert.Equal(HeadInitKind.Prior, recipe.HeadInit);
+        Assert.Equal(UNetSharp.Planning.ExperimentPlan.Load(run).ClassValues.Count, recipe.ClassPriors!.Count);
+        Assert.Equal(1.0, recipe.ClassPriors.Sum(), 9);
         // config.json repeats the run: the same count, no new estimate
         Assert.Equal(saved.Iterations, saved.ToOptions().Training.TotalIterations(options.BatchesPerEpoch));
     }

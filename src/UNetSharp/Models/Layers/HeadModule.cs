@@ -23,7 +23,7 @@ public sealed class HeadModule : nn.Module<Tensor, long[], Tensor>
     /// <summary>Overwrites the output bias (one value per class channel), e.g. with a class prior before training.</summary>
     public void SetBias(float[] values)
     {
-        var bias = conv.named_parameters().Single(p => p.name == "bias").parameter;
+        var bias = BiasParameter;
         if (bias.numel() != values.Length) throw new ArgumentException($"head {GetName()} has {bias.numel()} output channels, got {values.Length} bias values");
         using var _ = no_grad();
         using var source = tensor(values);
@@ -31,7 +31,9 @@ public sealed class HeadModule : nn.Module<Tensor, long[], Tensor>
     }
 
     /// <summary>The output bias, one value per class channel.</summary>
-    public float[] Bias => conv.named_parameters().Single(p => p.name == "bias").parameter.data<float>().ToArray();
+    public float[] Bias => BiasParameter.data<float>().ToArray();
+
+    TorchSharp.Modules.Parameter BiasParameter => conv.named_parameters().Single(p => p.name == "bias").parameter;
 
     /// <summary>Logits of the node's features at full input resolution <paramref name="fullSize"/>.</summary>
     public override Tensor forward(Tensor features, long[] fullSize)
