@@ -210,9 +210,5 @@ public static class DeploymentBenchmark
         finally { random.set_rng_state(state); }
     }
 
-    static double LoadAverage()
-    {
-        try { return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture); }
-        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException) { return double.NaN; }
-    }
+    static double LoadAverage() => SystemLoad.OneMinute() ?? double.NaN;
 }

@@ -218,9 +218,5 @@ public static class ServeBenchmark
 
     static double Mb(long bytes) => bytes / 1048576.0;
 
-    static double LoadAverage()
-    {
-        try { return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture); }
-        catch (IOException) { return double.NaN; }
-    }
+    static double LoadAverage() => SystemLoad.OneMinute() ?? double.NaN;
 }

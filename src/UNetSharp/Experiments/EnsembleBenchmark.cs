@@ -1,3 +1,4 @@
+using UNetSharp.Benchmarks;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -150,7 +151,7 @@ public static class EnsembleBenchmark
         var log = logger ?? NullLogger.Instance;
         spec.Validate();
         var clock = Stopwatch.StartNew();
-        double? loadStart = LoadAverage();
+        double? loadStart = SystemLoad.OneMinute();
         var settings = spec.Settings with { Threads = spec.Threads ?? spec.Settings.Threads, ValidateEvery = ValidateOnlyAtTheEnd };
         var data = DatasetLayouts.Open(settings.DataDirectory, settings.ToOptions().Plan.Layout);
         int keep = Math.Max(spec.Folds, 2);
@@ -200,7 +201,7 @@ public static class EnsembleBenchmark
             Ensemble = new ArmResult(EnsembleArm, spec.Folds, foldSteps,
                 Enumerable.Range(0, spec.Folds).Sum(k => TrainingSeconds(CrossValidation.FoldFolder(ensembleDir, k))), ensembleSeconds, Summarize(ensembleScores), ensembleScores),
             Comparison = Compare(singleScores, ensembleScores),
-            WallSeconds = clock.Elapsed.TotalSeconds, LoadAverageStart = loadStart, LoadAverageEnd = LoadAverage(),
+            WallSeconds = clock.Elapsed.TotalSeconds, LoadAverageStart = loadStart, LoadAverageEnd = SystemLoad.OneMinute(),
         };
         result.Write(spec.OutputDirectory);
         return result;
@@ -251,16 +252,6 @@ public static class EnsembleBenchmark
     {
         string path = Path.Combine(run, TrainingRun.MetricsFileName);
         return JsonNode.Parse(File.ReadAllText(path))?["training_seconds"]?.GetValue<double>() ?? double.NaN;
-    }
-
-    /// <summary>The 1-minute load average (Linux /proc/loadavg); null elsewhere.</summary>
-    static double? LoadAverage()
-    {
-        try
-        {
-            return File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : null;
-        }
-        catch (IOException) { return null; }
     }
 }
 
