@@ -6,7 +6,7 @@ using UNetSharp.Models;
 using UNetSharp.Pipeline;
 using UNetSharp.Planning;
 
-namespace UNetSharp.Export;
+namespace UNetSharp.Onnx;
 
 /// <summary>
 /// Patches for int8 calibration, prepared exactly as the network sees them at prediction time (normalised, resampled,

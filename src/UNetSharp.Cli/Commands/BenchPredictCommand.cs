@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using UNetSharp.Benchmarks;
+using UNetSharp.Experiments.Benchmarks;
 using UNetSharp.Inference.Jobs;
 using UNetSharp.IO;
 using UNetSharp.Models;

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using UNetSharp.Export;
+using UNetSharp.Onnx;
 using UNetSharp.Inference.Jobs;
 
 namespace UNetSharp.Cli.Commands;

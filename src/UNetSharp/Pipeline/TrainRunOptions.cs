@@ -2,7 +2,6 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using UNetSharp.Planning;
-using UNetSharp.Reporting;
 using UNetSharp.Training;
 
 namespace UNetSharp.Pipeline;

@@ -1,5 +1,5 @@
 using UNetSharp.Instances;
-using UNetSharp.Reporting;
+using UNetSharp.Overlays;
 
 namespace UNetSharp.Inference.Jobs;
 

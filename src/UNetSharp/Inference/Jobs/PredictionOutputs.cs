@@ -1,6 +1,6 @@
 using UNetSharp.IO;
 using UNetSharp.Planning;
-using UNetSharp.Reporting;
+using UNetSharp.Overlays;
 
 namespace UNetSharp.Inference.Jobs;
 

@@ -1,4 +1,4 @@
-namespace UNetSharp.Benchmarks;
+namespace UNetSharp.Experiments.Benchmarks;
 
 /// <summary>Resident-set figures from /proc (Linux), for peak-memory reports. Zero where /proc is unavailable.</summary>
 public static class ProcessMemory

@@ -1,7 +1,9 @@
 using System.Globalization;
 using UNetSharp.Experiments;
+using UNetSharp.Metrics;
+using UNetSharp.Reporting;
 
-namespace UNetSharp.Reporting;
+namespace UNetSharp.Experiments;
 
 /// <summary>report.html of an experiment: the budget, the summary table (mean ± sd across seeds per architecture and
 /// depth), the paired tests of the reference against each baseline with p-values, a pruning curve per data set, and a

@@ -1,4 +1,4 @@
-namespace UNetSharp.Reporting;
+namespace UNetSharp.Training;
 
 /// <summary>One point of a training curve.</summary>
 public sealed record CurvePoint(int Epoch, double TrainLoss, double? ValidationLoss, double? ValidationMetric);

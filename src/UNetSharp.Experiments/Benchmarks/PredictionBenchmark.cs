@@ -4,7 +4,7 @@ using UNetSharp.Inference;
 using UNetSharp.Models;
 using static TorchSharp.torch;
 
-namespace UNetSharp.Benchmarks;
+namespace UNetSharp.Experiments.Benchmarks;
 
 /// <summary>Forward latency at one depth: <paramref name="Nodes"/> node blocks ran; times in milliseconds over <paramref name="Runs"/> timed passes.</summary>
 public sealed record DepthLatency(int Depth, int Nodes, int Batch, int Runs, double MedianMs, double MinMs, double MeanMs);

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace UNetSharp.Benchmarks;
+namespace UNetSharp.Experiments.Benchmarks;
 
 /// <summary>The machine's load, which every benchmark report states beside its timings (a shared machine's seconds mean little without it).</summary>
 public static class SystemLoad

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using UNetSharp.IO;
 using UNetSharp.Metrics;
 using UNetSharp.Pipeline;
-using UNetSharp.Reporting;
 using UNetSharp.Training;
 
 namespace UNetSharp.Experiments;

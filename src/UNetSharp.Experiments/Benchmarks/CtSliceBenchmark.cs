@@ -3,7 +3,7 @@ using UNetSharp.Inference;
 using UNetSharp.Models;
 using UNetSharp.Planning;
 
-namespace UNetSharp.Benchmarks;
+namespace UNetSharp.Experiments.Benchmarks;
 
 /// <summary>The CT volume in the 2D configuration: slices across the coarsest axis, predicted batched by a 2D UNet#.</summary>
 /// <param name="SliceAxis">The volume axis the slices cut across ([z, y, x] order; 0 = z for thick-slice CT).</param>

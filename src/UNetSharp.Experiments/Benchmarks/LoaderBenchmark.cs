@@ -9,7 +9,7 @@ using UNetSharp.Data.Sampling;
 using UNetSharp.Evaluation;
 using UNetSharp.Models;
 
-namespace UNetSharp.Benchmarks;
+namespace UNetSharp.Experiments.Benchmarks;
 
 /// <summary>Settings of <see cref="LoaderBenchmark"/>.</summary>
 public sealed record LoaderBenchmarkOptions

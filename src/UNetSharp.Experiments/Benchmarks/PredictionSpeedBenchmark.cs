@@ -7,7 +7,7 @@ using UNetSharp.Models;
 using UNetSharp.Planning;
 using static TorchSharp.torch;
 
-namespace UNetSharp.Benchmarks;
+namespace UNetSharp.Experiments.Benchmarks;
 
 /// <summary>Settings of <see cref="PredictionSpeedBenchmark"/>.</summary>
 public sealed record PredictionSpeedOptions

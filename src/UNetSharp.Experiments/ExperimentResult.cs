@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using UNetSharp.IO;
+using UNetSharp.Metrics;
 
 namespace UNetSharp.Experiments;
 

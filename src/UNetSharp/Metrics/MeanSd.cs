@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace UNetSharp.Experiments;
+namespace UNetSharp.Metrics;
 
 /// <summary>
 /// Mean and sample standard deviation (n − 1 in the denominator, as numpy's <c>std(ddof=1)</c>) of the finite values

@@ -2,15 +2,16 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
-using UNetSharp.Benchmarks;
+using UNetSharp.Experiments.Benchmarks;
 using UNetSharp.Inference;
 using UNetSharp.IO;
 using UNetSharp.Models;
 using UNetSharp.Models.Weights;
 using UNetSharp.Planning;
+using UNetSharp.Serve;
 using static TorchSharp.torch;
 
-namespace UNetSharp.Serve;
+namespace UNetSharp.Experiments.Benchmarks;
 
 /// <summary>Settings of <see cref="ServeBenchmark"/>.</summary>
 public sealed record ServeBenchmarkOptions

@@ -5,7 +5,7 @@ using UNetSharp.Models;
 using UNetSharp.Training.Losses;
 using static TorchSharp.torch;
 
-namespace UNetSharp.Benchmarks;
+namespace UNetSharp.Experiments.Benchmarks;
 
 /// <summary>
 /// Seconds of one training step as the trainer runs it (forward in train mode with every head, the configured loss,

@@ -5,7 +5,7 @@ using TorchSharp;
 using UNetSharp.Models;
 using static TorchSharp.torch;
 
-namespace UNetSharp.Benchmarks;
+namespace UNetSharp.Experiments.Benchmarks;
 
 /// <summary>Settings of `unetsharp bench model`.</summary>
 public sealed record ModelBenchmarkOptions

@@ -1,4 +1,4 @@
-using UNetSharp.Benchmarks;
+using UNetSharp.Experiments.Benchmarks;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;

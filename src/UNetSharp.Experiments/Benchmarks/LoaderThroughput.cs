@@ -2,7 +2,7 @@ using System.Diagnostics;
 using UNetSharp.Data;
 using UNetSharp.Data.Sampling;
 
-namespace UNetSharp.Benchmarks;
+namespace UNetSharp.Experiments.Benchmarks;
 
 /// <summary>Loader speed as seen by a consumer that does nothing but take batches (the upper bound for training).</summary>
 public sealed record LoaderThroughput(int Batches, int BatchSize, TimeSpan Elapsed)

@@ -1,6 +1,6 @@
 using UNetSharp.IO;
 
-namespace UNetSharp.Reporting;
+namespace UNetSharp.Overlays;
 
 /// <summary>
 /// PNG pictures a person can check at a glance: the image in gray, the reference outlined in green, the

@@ -6,7 +6,7 @@ using UNetSharp.Models;
 using UNetSharp.Training.Losses;
 using static TorchSharp.torch;
 
-namespace UNetSharp.Benchmarks;
+namespace UNetSharp.Experiments.Benchmarks;
 
 /// <summary>One configuration whose training step is measured: a network, a patch (spatial, slowest axis first) and a batch.</summary>
 public sealed record MemoryBenchmarkCase(string Name, NetworkConfig Network, IReadOnlyList<long> Patch, int Batch);

@@ -1,6 +1,6 @@
 using UNetSharp.IO;
 
-namespace UNetSharp.Reporting;
+namespace UNetSharp.Overlays;
 
 /// <summary>
 /// Instance maps a person can check: the image in gray with every instance tinted in its own colour and outlined;

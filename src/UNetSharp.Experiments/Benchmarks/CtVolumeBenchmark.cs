@@ -5,7 +5,7 @@ using UNetSharp.Inference.Jobs;
 using UNetSharp.Models;
 using UNetSharp.Planning;
 
-namespace UNetSharp.Benchmarks;
+namespace UNetSharp.Experiments.Benchmarks;
 
 /// <summary>One CT-size volume through the plan's answer: resampled to the planned spacing, tiled, resampled back.</summary>
 /// <param name="Shape">Input [z, y, x].</param>

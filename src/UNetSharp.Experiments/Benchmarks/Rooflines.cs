@@ -2,7 +2,7 @@ using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace UNetSharp.Benchmarks;
+namespace UNetSharp.Experiments.Benchmarks;
 
 /// <summary>Reference throughputs measured in the same process: every model figure is reported as a ratio to these.</summary>
 /// <param name="GemmGflops">fp32 matrix multiply (n³ · 2 FLOPs).</param>

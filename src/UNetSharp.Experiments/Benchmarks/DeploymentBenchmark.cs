@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using UNetSharp.Benchmarks;
-using UNetSharp.Export;
+using UNetSharp.Experiments.Benchmarks;
+using UNetSharp.Onnx;
 using UNetSharp.Inference;
 using UNetSharp.Inference.Jobs;
 using UNetSharp.IO;
 using UNetSharp.Models;
 using static TorchSharp.torch;
 
-namespace UNetSharp.Benchmarks;
+namespace UNetSharp.Experiments.Benchmarks;
 
 /// <summary>The engines a deployment benchmark compares.</summary>
 public enum DeploymentEngine
