@@ -1,6 +1,6 @@
 using UNetSharp.Data;
 using UNetSharp.Data.Layouts;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Models;
 using UNetSharp.Pipeline;

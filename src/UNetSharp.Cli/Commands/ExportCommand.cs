@@ -2,7 +2,7 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using UNetSharp.Onnx;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 
 namespace UNetSharp.Cli.Commands;
 

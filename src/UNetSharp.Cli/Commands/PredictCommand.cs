@@ -3,7 +3,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using UNetSharp.Onnx;
 using UNetSharp.Inference;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.Instances;
 
 namespace UNetSharp.Cli.Commands;

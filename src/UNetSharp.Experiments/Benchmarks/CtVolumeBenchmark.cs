@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using UNetSharp.Data.Preprocessing;
 using UNetSharp.Inference;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.Models;
 using UNetSharp.Planning;
 

@@ -4,7 +4,7 @@ using System.Text;
 using UNetSharp.Experiments.Benchmarks;
 using UNetSharp.Onnx;
 using UNetSharp.Inference;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Models;
 using static TorchSharp.torch;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using UNetSharp.IO;
 using UNetSharp.Inference;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.Models;
 using UNetSharp.Planning;
 using static TorchSharp.torch;

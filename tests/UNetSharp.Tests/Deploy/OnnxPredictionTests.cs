@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using UNetSharp.Onnx;
 using UNetSharp.Inference;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Tests.Export;
 using UNetSharp.Tests.Inference.Jobs;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.Instances;
 using UNetSharp.IO;
 using UNetSharp.Pipeline;

@@ -1,7 +1,8 @@
+using UNetSharp.Inference;
 using UNetSharp.Instances;
 using UNetSharp.Overlays;
 
-namespace UNetSharp.Inference.Jobs;
+namespace UNetSharp.Prediction;
 
 /// <summary>
 /// The outputs of an instance segmentation model for one input, named as <see cref="PredictionOutputs"/> names them:

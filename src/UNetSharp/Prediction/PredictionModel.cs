@@ -1,11 +1,12 @@
 using System.Text;
+using UNetSharp.Inference;
 using UNetSharp.Models;
 using UNetSharp.Models.Weights;
 using UNetSharp.Planning;
 using UNetSharp.Training;
 using UNetSharp.Training.Checkpoints;
 
-namespace UNetSharp.Inference.Jobs;
+namespace UNetSharp.Prediction;
 
 /// <summary>
 /// A trained network with the plan that says how to feed it, loaded from a run folder (best.ckpt, else last.ckpt),

@@ -1,6 +1,7 @@
 using System.Globalization;
+using UNetSharp.Inference;
 
-namespace UNetSharp.Inference.Jobs;
+namespace UNetSharp.Prediction;
 
 /// <summary>
 /// One part of a batch split over several processes: shard <see cref="Index"/> of <see cref="Count"/>, 0-based (as

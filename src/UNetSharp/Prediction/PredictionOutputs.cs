@@ -1,8 +1,9 @@
 using UNetSharp.IO;
+using UNetSharp.Inference;
 using UNetSharp.Planning;
 using UNetSharp.Overlays;
 
-namespace UNetSharp.Inference.Jobs;
+namespace UNetSharp.Prediction;
 
 /// <summary>
 /// Writes one input's outputs into the output folder, each atomically, named after the input's case name (the file name

@@ -1,6 +1,7 @@
 using UNetSharp.Data.Preprocessing;
+using UNetSharp.Inference;
 
-namespace UNetSharp.Inference.Jobs;
+namespace UNetSharp.Prediction;
 
 /// <summary>
 /// Predicts one <see cref="PredictionInput"/> with a sliding-window predictor: whole for a network of the image's

@@ -1,8 +1,9 @@
 using UNetSharp.IO;
+using UNetSharp.Inference;
 using UNetSharp.Pipeline;
 using UNetSharp.Training;
 
-namespace UNetSharp.Inference.Jobs;
+namespace UNetSharp.Prediction;
 
 /// <summary>
 /// Turns a model path into a <see cref="PredictionModel"/> whose <see cref="PredictionModel.Predictor"/> computes the

@@ -1,4 +1,4 @@
-namespace UNetSharp.Inference;
+namespace UNetSharp.Labels;
 
 /// <summary>
 /// Face-connected components (4-neighbourhood in 2D, 6 in 3D) on C-order grids, by breadth-first flood fill with one

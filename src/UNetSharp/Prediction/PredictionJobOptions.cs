@@ -1,4 +1,5 @@
-namespace UNetSharp.Inference.Jobs;
+using UNetSharp.Inference;
+namespace UNetSharp.Prediction;
 
 /// <summary>Settings of <see cref="PredictionJob"/>, one per `unetsharp predict` option.</summary>
 public sealed record PredictionJobOptions

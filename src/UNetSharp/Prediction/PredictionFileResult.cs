@@ -1,7 +1,8 @@
 using UNetSharp.IO;
 using System.Text.Json.Serialization;
+using UNetSharp.Inference;
 
-namespace UNetSharp.Inference.Jobs;
+namespace UNetSharp.Prediction;
 
 /// <summary>What happened to one input: its outputs, or the one-line reason it was skipped.</summary>
 public sealed record PredictionFileResult

@@ -1,9 +1,10 @@
 using UNetSharp.Data;
 using UNetSharp.IO;
+using UNetSharp.Inference;
 using UNetSharp.Models;
 using UNetSharp.Planning;
 
-namespace UNetSharp.Inference.Jobs;
+namespace UNetSharp.Prediction;
 
 /// <summary>The file formats a prediction job reads and writes back.</summary>
 public enum PredictionFileKind { Nifti, Png, Tiff }

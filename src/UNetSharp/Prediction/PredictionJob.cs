@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using UNetSharp.IO;
+using UNetSharp.Inference;
+using UNetSharp.Labels;
 using static TorchSharp.torch;
 
-namespace UNetSharp.Inference.Jobs;
+namespace UNetSharp.Prediction;
 
 /// <summary>Progress of a job: <paramref name="Completed"/> of <paramref name="Total"/> inputs done; <paramref name="Finished"/>
 /// is the result of the input just done, null when <paramref name="File"/> is about to start.</summary>

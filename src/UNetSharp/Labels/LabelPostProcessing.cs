@@ -1,4 +1,4 @@
-namespace UNetSharp.Inference;
+namespace UNetSharp.Labels;
 
 /// <summary>
 /// Clean-ups of a predicted label map (C-order, 2D or 3D, 0 = background), per foreground class, with face

@@ -1,6 +1,7 @@
 using UNetSharp.IO;
+using UNetSharp.Inference;
 
-namespace UNetSharp.Inference.Jobs;
+namespace UNetSharp.Prediction;
 
 /// <summary>
 /// Models averaged in one ensemble may differ in architecture, widths and depth, but their probabilities must mean the
