@@ -98,7 +98,7 @@ public static class ServeBenchmark
                 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Clients }) { BaseAddress = new Uri(server.Address), Timeout = TimeSpan.FromMinutes(10) };
                 foreach (int depth in options.Depths)
                 {
-                    server.Engine.CheckDepth(depth, "--depths");
+                    server.Engine.Service.DepthFor(depth);   // refuses a depth the model cannot run, as predict does
                     status?.Report($"L{depth}: warm-up");
                     await Load(http, bodies, depth, options.Clients, options.Clients).ConfigureAwait(false);
                     double rssBefore = Mb(ProcessMemory.Resident());

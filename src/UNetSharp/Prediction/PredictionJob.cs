@@ -11,9 +11,9 @@ namespace UNetSharp.Prediction;
 public sealed record PredictionProgress(int Completed, int Total, string File, PredictionFileResult? Finished);
 
 /// <summary>
-/// `unetsharp predict` as one call: loads the model or the ensemble (batch norms folded; any <see cref="IPredictionEngine"/>), checks every setting and lists the inputs
-/// before anything is written, then predicts the inputs one at a time (one image in memory at once) with the sliding
-/// window, post-processes, writes the outputs (see <see cref="PredictionOutputs"/>) and predict-summary.json. A file
+/// `unetsharp predict` as one call: opens the <see cref="PredictionService"/> (the model or the ensemble, any
+/// <see cref="IPredictionEngine"/>), checks every setting and lists the inputs before anything is written, then predicts
+/// the inputs one at a time (one image in memory at once) with the service and writes the outputs (see <see cref="PredictionOutputs"/>) and predict-summary.json. A file
 /// that cannot be read or predicted is reported and skipped; the others' outputs stay.
 /// <code>
 /// var report = PredictionJob.Run(new PredictionJobOptions { Model = "runs/spleen", Input = "scans/", OutputDir = "masks/", Depth = 2 });
@@ -23,7 +23,7 @@ public sealed record PredictionProgress(int Completed, int Total, string File, P
 /// </summary>
 public sealed class PredictionJob : IDisposable
 {
-    readonly SlidingWindowPredictor predictor;
+    readonly PredictionService service;
 
     /// <summary>Every output of every input (all shards) and every summary: recorded in the ledger before the first write.</summary>
     readonly IReadOnlyList<string> plannedOutputs;
@@ -33,33 +33,32 @@ public sealed class PredictionJob : IDisposable
 
     bool outputFolderReady, preparingOutputFolder;
 
-    PredictionJob(PredictionJobOptions options, IReadOnlyList<PredictionModel> models, IReadOnlyList<int> depths, IReadOnlyList<string> inputs,
-        int[] tile, IReadOnlyList<string> outputs, IReadOnlyDictionary<string, IReadOnlyList<string>> byInput, bool instances, SlidingWindowPredictor window)
+    PredictionJob(PredictionJobOptions options, PredictionService service, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs,
+        IReadOnlyDictionary<string, IReadOnlyList<string>> byInput)
     {
-        Options = options; Models = models; Depths = depths; Inputs = inputs; TileSize = tile; plannedOutputs = outputs;
-        outputsByInput = byInput; Instances = instances; predictor = window;
+        Options = options; this.service = service; Inputs = inputs; plannedOutputs = outputs; outputsByInput = byInput;
     }
 
     /// <summary>The job writes instance maps (the plan's task or the Instances setting).</summary>
-    public bool Instances { get; }
+    public bool Instances => service.Instances;
 
     public PredictionJobOptions Options { get; }
 
     /// <summary>The first model (an ensemble's others agree with it on classes, channels and pre-processing).</summary>
-    public PredictionModel Model => Models[0];
+    public PredictionModel Model => service.Model;
 
     /// <summary>Every model; more than one is an ensemble.</summary>
-    public IReadOnlyList<PredictionModel> Models { get; }
+    public IReadOnlyList<PredictionModel> Models => service.Models;
 
     /// <summary>This job's inputs: every input, or its shard's.</summary>
     public IReadOnlyList<string> Inputs { get; }
 
     /// <summary>Depth of the first model.</summary>
-    public int Depth => Depths[0];
+    public int Depth => service.Depth;
 
     /// <summary>Each model's depth.</summary>
-    public IReadOnlyList<int> Depths { get; }
-    public int[] TileSize { get; }
+    public IReadOnlyList<int> Depths => service.Depths;
+    public int[] TileSize => service.TileSize;
 
     /// <summary>Where this job's summary goes (one per shard).</summary>
     public string SummaryPath => Path.Combine(Options.OutputDir, PredictionJobReport.FileNameFor(Options.Shard));
@@ -71,29 +70,20 @@ public sealed class PredictionJob : IDisposable
         return job.Run(progress, cancellation);
     }
 
-    /// <summary>Checks the options, loads the model(s) and lists the inputs; writes nothing. Bad settings throw a
-    /// <see cref="UNetSharpException"/> naming the option or file.</summary>
+    /// <summary>Checks the options, loads the model(s) (<see cref="PredictionService.Open"/>) and lists the inputs;
+    /// writes nothing. Bad settings throw a <see cref="UNetSharpException"/> naming the option or file.</summary>
     public static PredictionJob Open(PredictionJobOptions options)
     {
-        if (options.Overlap is < 0 or >= 1 || double.IsNaN(options.Overlap)) throw new ConfigurationException($"tile overlap must be in [0, 1), got {options.Overlap}");
         if (options.Threads is < 0) throw new ConfigurationException($"thread count must be 0 (all cores) or more, got {options.Threads}");
-        if (options.BatchSize < 1) throw new ConfigurationException($"batch size must be at least 1, got {options.BatchSize}");
-        if (options.TileSize is <= 0) throw new ConfigurationException($"tile size must be positive, got {options.TileSize}");
+        options.Service.Validate();
         var allInputs = ListInputs(options.Input, options.OutputDir);
-        var paths = ModelPaths.Expand(options.Models ?? [options.Model]);
-        var engine = options.Engine ?? TorchPredictionEngine.Instance;
-        var models = new List<PredictionModel>();
+        var service = PredictionService.Open(options.Service);
         try
         {
-            foreach (string path in paths) models.Add(engine.Load(path, options.Depth, options.FoldBatchNorm));
-            for (int m = 1; m < models.Count; m++) EnsembleAgreement.Check(models[0], models[m]);
-            var depths = models.Select(m => m.DepthFor(options.Depth)).ToList();
-            var first = models[0];
-            var config = first.Config;
-            bool instances = InstanceOutputs.Resolve(options, first);
-            if (instances) options = options with { InstanceDecoding = InstanceOutputs.Decoding(options, first, depths[0]) };
-            var planned = allInputs.Select(i => (i, (IReadOnlyList<string>)(instances ? InstanceOutputs.PlannedPaths(options, i, config.Classes)
-                : PredictionOutputs.PlannedPaths(options.OutputDir, i, config.Classes, options.Probabilities, options.Overlays)))).ToList();
+            if (options.InstanceTable && !service.Instances) throw new ConfigurationException("the instance table setting needs instance prediction (the instances setting)");
+            int classes = service.Model.Config.Classes;
+            var planned = allInputs.Select(i => (i, (IReadOnlyList<string>)(service.Instances ? InstanceOutputs.PlannedPaths(options, i, classes)
+                : PredictionOutputs.PlannedPaths(options.OutputDir, i, classes, options.Probabilities, options.Overlays)))).ToList();
             PathGuard.RefuseCollisions(planned);
             // Every shard plans (and records) the outputs of all inputs and every shard's summary: shards writing the ledger
             // at once then all write the same list, and none of them may overwrite a file that is not ours.
@@ -101,26 +91,13 @@ public sealed class PredictionJob : IDisposable
                 : [PredictionJobReport.FileName];
             var outputs = planned.SelectMany(p => p.Item2).Concat(summaries.Select(n => Path.Combine(options.OutputDir, n))).ToList();
             OutputLedger.RefuseForeign(options.OutputDir, outputs);
-            var fixedSize = models.Select(m => m.Predictor.FixedInputSize).FirstOrDefault(f => f is not null);
-            int[] tile = options.TileSize is int t ? Enumerable.Repeat(t, config.Dimensions).ToArray() : (fixedSize ?? first.Plan.PatchSize).ToArray();
-            var window = new SlidingWindowPredictor(models.Select((m, k) => new PredictorMember(m.Predictor, depths[k])).ToList(), new SlidingWindowOptions
-            {
-                TileSize = tile, Overlap = options.Overlap, BatchSize = options.BatchSize,
-                MirrorAxes = options.Tta ? null : Array.Empty<int>(), Gating = options.Gating, ReturnProbabilities = options.Probabilities || instances,
-            });
-            var multiples = window.SizeMultiples;
-            if (tile.Length != config.Dimensions || tile.Where((s, a) => s % multiples[a] != 0).Any())
-                throw new ConfigurationException($"tile {string.Join("x", tile)} must have {config.Dimensions} axes, each a multiple of {string.Join("x", multiples)} (the product of that axis's strides; 2^depth by default)");
-            foreach (var m in models)
-                if (m.Predictor.FixedInputSize is { } size && !size.SequenceEqual(tile))
-                    throw new ConfigurationException($"{m.WeightsPath} takes fixed {string.Join("x", size)} inputs; tile {string.Join("x", tile)} does not fit it (export with a dynamic size, or use its size as the tile)");
             var inputs = options.Shard?.Select(allInputs) ?? allInputs;
             var byInput = planned.ToDictionary(p => p.i, p => p.Item2);
-            return new PredictionJob(options, models, depths, inputs, tile, outputs, byInput, instances, window);
+            return new PredictionJob(options, service, inputs, outputs, byInput);
         }
         catch
         {
-            foreach (var m in models) m.Dispose();
+            service.Dispose();
             throw;
         }
     }
@@ -189,26 +166,16 @@ public sealed class PredictionJob : IDisposable
         try
         {
             using var scope = NewDisposeScope();
-            var input = PredictionInput.Read(path, Model.Plan, Model.Config);
+            var input = service.Read(path);
             shape = input.Shape; channels = input.Normalized.Channels;
-            var (labels, probabilities, tiles) = Predict(input);
-            if (!Instances) PostProcess(labels, input.Shape);
+            var prediction = service.Predict(input);
             PrepareOutputFolder();
-            if (Instances)
-            {
-                var (written, count) = InstanceOutputs.Write(input, labels, probabilities!, Model.Config.Classes, Options);
-                return new PredictionFileResult
-                {
-                    Input = path, Status = PredictionFileResult.Ok, Shape = shape, Channels = channels, Seconds = clock.Elapsed.TotalSeconds,
-                    ForegroundVoxels = labels.LongLength - labels.AsSpan().Count((byte)0), SliceBySlice = input.SliceBySlice, Tiles = tiles,
-                    Outputs = written, Instances = count,
-                };
-            }
-            var outputs = PredictionOutputs.Write(input, labels, probabilities, Model.Config.Classes, Model.Plan, Options.OutputDir, Options.Overlays);
+            var outputs = service.Write(input, prediction, Options.OutputDir, Options.Outputs);
             return new PredictionFileResult
             {
                 Input = path, Status = PredictionFileResult.Ok, Shape = shape, Channels = channels, Seconds = clock.Elapsed.TotalSeconds,
-                ForegroundVoxels = labels.LongLength - labels.AsSpan().Count((byte)0), SliceBySlice = input.SliceBySlice, Tiles = tiles, Outputs = outputs,
+                ForegroundVoxels = prediction.ForegroundVoxels, SliceBySlice = input.SliceBySlice, Tiles = prediction.Tiles, Outputs = outputs,
+                Instances = prediction.Instances is null ? null : prediction.InstanceCount,
             };
         }
         catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException && !preparingOutputFolder)
@@ -230,23 +197,9 @@ public sealed class PredictionJob : IDisposable
     {
         if (Instances) throw new ConfigurationException("PredictLabels gives class maps; this job decodes instances");
         using var scope = NewDisposeScope();
-        var input = PredictionInput.Read(path, Model.Plan, Model.Config);
-        var labels = Predict(input).Labels;
-        PostProcess(labels, input.Shape);
-        return (input, labels);
+        var input = service.Read(path);
+        return (input, service.Predict(input).Labels);
     }
-
-    /// <summary>--keep-largest / --fill-holes when given, else the plan's post-processing (chosen on cross-validation) unless turned off.</summary>
-    void PostProcess(byte[] labels, int[] shape)
-    {
-        if (Options.KeepLargest) LabelPostProcessing.KeepLargestComponent(labels, shape);
-        if (Options.FillHoles) LabelPostProcessing.FillHoles(labels, shape);
-        if (!Options.KeepLargest && !Options.FillHoles && Options.PlanPostProcessing) Model.Plan.PostProcessing?.Apply(labels, shape);
-    }
-
-    /// <summary>Class per voxel, optional probabilities [C, spatial...] and tiles run; volumes slice by slice for a 2D network.</summary>
-    (byte[] Labels, float[]? Probabilities, int Tiles) Predict(PredictionInput input) =>
-        InputPrediction.Run(predictor, input, Model.Config.Classes, Options.Probabilities);
 
     /// <summary>The input file, or a folder's image files in name order; an output folder that is, lies inside or
     /// contains the input folder (real paths: symlinks and .. resolved) is refused, as is one that is a file.</summary>
@@ -270,10 +223,7 @@ public sealed class PredictionJob : IDisposable
         return files;
     }
 
-    public void Dispose()
-    {
-        foreach (var model in Models) model.Dispose();
-    }
+    public void Dispose() => service.Dispose();
 }
 
 /// <summary>Every input of a batch failed before any output was written: a bad input, as a bad argument (nothing written).

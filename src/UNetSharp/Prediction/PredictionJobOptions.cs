@@ -79,4 +79,16 @@ public sealed record PredictionJobOptions
 
     /// <summary>With instances: also write &lt;stem&gt;_instances.csv (one row per instance).</summary>
     public bool InstanceTable { get; init; }
+
+    /// <summary>The prediction settings of this job, for <see cref="PredictionService"/>.</summary>
+    public PredictionServiceOptions Service => new()
+    {
+        Models = Models ?? [Model], Engine = Engine, Depth = Depth, Tta = Tta, Overlap = Overlap, Gating = Gating,
+        KeepLargest = KeepLargest, FillHoles = FillHoles, PlanPostProcessing = PlanPostProcessing, Probabilities = Probabilities,
+        TileSize = TileSize, FoldBatchNorm = FoldBatchNorm, BatchSize = BatchSize,
+        Instances = Instances, InstanceDecoder = InstanceDecoder, InstanceDecoding = InstanceDecoding,
+    };
+
+    /// <summary>The files added to each label or instance map.</summary>
+    public PredictionOutputChoice Outputs => new(Probabilities, Overlays, InstanceTable);
 }

@@ -67,9 +67,9 @@ public sealed class InstanceTrainingRunTests : IDisposable
         using (var model = PredictionModel.Load(run))
         {
             var job = new PredictionJobOptions { Model = run, Input = dir, OutputDir = dir };
-            Assert.Equal(tuned, InstanceOutputs.Decoding(job, model, chosen)); // predict's default: the run's tuned watershed
+            Assert.Equal(tuned, InstanceOutputs.Decoding(job.InstanceDecoding, job.InstanceDecoder, model, chosen)); // predict's default: the run's tuned watershed
             var explicitSettings = new InstanceDecodingOptions { MinSize = 2 };
-            Assert.Same(explicitSettings, InstanceOutputs.Decoding(job with { InstanceDecoding = explicitSettings }, model, chosen));
+            Assert.Same(explicitSettings, InstanceOutputs.Decoding(explicitSettings, job.InstanceDecoder, model, chosen));
         }
         Assert.True(File.Exists(Path.Combine(run, "overlays", $"{validationCase}_instances.png")));
 
