@@ -5,17 +5,24 @@ using UNetSharp.IO;
 namespace UNetSharp.Instances;
 
 /// <summary>
-/// Reads the decoder settings a training run tuned (RUN/instances.json, written by the run's instance evaluation):
+/// Reads the decoder settings a training run tuned (RUN/inference.json; runs written before it: RUN/instances.json):
 /// per pruned depth, one set for watershed and one for connected components. Predict uses them unless told otherwise.
 /// </summary>
 public static class InstanceDecodingTuned
 {
-    public const string FileName = "instances.json";
+    public const string FileName = RunFolder.InstancesName;
 
     /// <summary>The tuned settings for <paramref name="method"/> at <paramref name="depth"/>; null when the folder has no
     /// instances.json or it holds no settings for that depth (a run from before tuning existed).</summary>
     public static InstanceDecodingOptions? Load(string runFolder, int depth, InstanceDecoderKind method)
     {
+        // runs since inference.json existed keep the tuned decoders there; older ones only in their instances.json report
+        if (Planning.InferenceChoices.Load(runFolder).InstanceDecoders is { } tuned)
+        {
+            var atDepth = tuned.FirstOrDefault(t => t.Depth == depth);
+            var chosen = method == InstanceDecoderKind.Watershed ? atDepth?.Watershed : atDepth?.ConnectedComponents;
+            return chosen is null ? null : chosen with { Method = method };
+        }
         string path = Path.Combine(runFolder, FileName);
         if (!File.Exists(path)) return null;
         try

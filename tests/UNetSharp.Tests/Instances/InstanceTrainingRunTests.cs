@@ -5,6 +5,7 @@ using UNetSharp.IO;
 using UNetSharp.Pipeline;
 using UNetSharp.Planning;
 using UNetSharp.Training;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Tests.Instances;
 
@@ -37,11 +38,18 @@ public sealed class InstanceTrainingRunTests : IDisposable
     {
         WriteTouchingDiscs(6);
         string run = Path.Combine(dir, "run");
+        var defaults = RunSettings.Default;
         TrainingRun.Run(new TrainRunOptions
         {
-            DataDirectory = Path.Combine(dir, "data"), RunDirectory = run, BatchesPerEpoch = 3, DataSeed = 2, Overlays = 1,
-            Plan = new PlanOptions { Depth = 2, Widths = [4, 8, 8], BatchSize = 2, PatchSize = [32, 32], Instances = new InstanceTargetSettings { BorderWidth = 1.5 } },
-            Training = new TrainingConfig { Epochs = 2, LearningRate = 3e-3 },
+            Settings = defaults with
+            {
+                Data = Path.Combine(dir, "data"), Out = run,
+                Dataset = defaults.Dataset with { DataSeed = 2, Instances = true, BorderWidth = 1.5 },
+                Network = defaults.Network with { Depth = 2, Widths = [4, 8, 8], HeadInit = HeadInitKind.Default },
+                Plan = defaults.Plan with { BatchSize = 2, PatchSize = [32, 32] },
+                Optimisation = defaults.Optimisation with { Epochs = 2, LearningRate = 3e-3, BatchesPerEpoch = 3 },
+                Validation = defaults.Validation with { Overlays = 1 },
+            },
         });
 
         var plan = ExperimentPlan.Load(run);

@@ -66,7 +66,7 @@ public sealed class PredictionModel : IDisposable
     {
         string weights = Resolve(path);
         string planPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(weights)) ?? ".", ExperimentPlan.FileName);
-        var plan = ExperimentPlan.Load(weights);
+        var plan = InferenceChoices.PlanFor(weights); // plan.json with the run's inference.json choices (depth, post-processing)
         var network = IsCheckpoint(weights) ? CheckpointFile.LoadModel(weights) : LoadWeights(weights, plan.Network);
         try
         {
