@@ -1,13 +1,13 @@
 using UNetSharp.Data;
 using UNetSharp.Data.Layouts;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Models;
 using UNetSharp.Pipeline;
 using UNetSharp.Planning;
 using UNetSharp.Settings;
 
-namespace UNetSharp.Export;
+namespace UNetSharp.Onnx;
 
 /// <summary>
 /// Patches for int8 calibration, prepared exactly as the network sees them at prediction time (normalised, resampled,

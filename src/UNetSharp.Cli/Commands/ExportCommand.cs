@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using UNetSharp.Export;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Onnx;
+using UNetSharp.Prediction;
 
 namespace UNetSharp.Cli.Commands;
 

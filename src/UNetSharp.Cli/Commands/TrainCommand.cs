@@ -149,7 +149,8 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         if (resume)
         {
             var (_, conflicts) = RunSettingsFile.CompareForResume(baseline, requested);
-            if (conflicts.FirstOrDefault() is { } c)
+            // --seed sets the data seed too: its own conflict is the one to name first
+            if (conflicts.OrderBy(c => c.Key == "data_seed").FirstOrDefault() is { } c)
                 throw new ConfigurationException($"{(c.Key == "data_seed" && s.Seed is not null ? "--seed" : FlagOf(c.Key))} {c.Requested} conflicts with the run's {c.Key} {c.Saved} ({new RunFolder(requested.Out).Config}); start a new run or drop the flag");
         }
         if (requested.Data.Length == 0) throw new ConfigurationException("--data is required (or 'data' in the config file)");

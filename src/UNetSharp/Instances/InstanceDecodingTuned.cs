@@ -5,7 +5,8 @@ using UNetSharp.IO;
 namespace UNetSharp.Instances;
 
 /// <summary>
-/// Reads the decoder settings a training run tuned (RUN/inference.json; runs written before it: RUN/instances.json):
+/// Reads the decoder settings a run tuned from its instances.json report, for runs written before inference.json held them
+/// (Planning.InferenceChoices.TunedDecoding reads both):
 /// per pruned depth, one set for watershed and one for connected components. Predict uses them unless told otherwise.
 /// </summary>
 public static class InstanceDecodingTuned
@@ -16,13 +17,6 @@ public static class InstanceDecodingTuned
     /// instances.json or it holds no settings for that depth (a run from before tuning existed).</summary>
     public static InstanceDecodingOptions? Load(string runFolder, int depth, InstanceDecoderKind method)
     {
-        // runs since inference.json existed keep the tuned decoders there; older ones only in their instances.json report
-        if (Planning.InferenceChoices.Load(runFolder).InstanceDecoders is { } tuned)
-        {
-            var atDepth = tuned.FirstOrDefault(t => t.Depth == depth);
-            var chosen = method == InstanceDecoderKind.Watershed ? atDepth?.Watershed : atDepth?.ConnectedComponents;
-            return chosen is null ? null : chosen with { Method = method };
-        }
         string path = Path.Combine(runFolder, FileName);
         if (!File.Exists(path)) return null;
         try

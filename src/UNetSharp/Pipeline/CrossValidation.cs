@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using UNetSharp.Data.Layouts;
-using UNetSharp.Experiments;
+using UNetSharp.Metrics;
 using UNetSharp.IO;
 using UNetSharp.Settings;
 using UNetSharp.Planning;

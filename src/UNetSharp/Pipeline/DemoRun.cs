@@ -31,7 +31,7 @@ public sealed record DemoOptions
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
     /// <summary>Draws curves.png (see <see cref="TrainRunOptions.CurvePlotter"/>); null: none.</summary>
-    public Reporting.ICurvePlotter? CurvePlotter { get; init; }
+    public Training.ICurvePlotter? CurvePlotter { get; init; }
 }
 
 /// <summary>

@@ -7,7 +7,7 @@ using UNetSharp.IO;
 using UNetSharp.Metrics;
 using UNetSharp.Models;
 using UNetSharp.Planning;
-using UNetSharp.Reporting;
+using UNetSharp.Overlays;
 using UNetSharp.Training;
 using UNetSharp.Training.Checkpoints;
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using UNetSharp.Planning;
-using UNetSharp.Reporting;
 using UNetSharp.Settings;
 using UNetSharp.Training;
 

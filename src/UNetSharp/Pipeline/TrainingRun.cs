@@ -10,7 +10,7 @@ using UNetSharp.IO;
 using UNetSharp.Metrics;
 using UNetSharp.Models;
 using UNetSharp.Planning;
-using UNetSharp.Reporting;
+using UNetSharp.Overlays;
 using UNetSharp.Settings;
 using UNetSharp.Training;
 using UNetSharp.Training.Checkpoints;

@@ -46,6 +46,16 @@ public sealed record InferenceChoices
         return updated;
     }
 
+    /// <summary>The decoder settings the run tuned for <paramref name="method"/> at <paramref name="depth"/> (inference.json, else
+    /// the instances.json report of runs written before it); null when it tuned none there.</summary>
+    public static InstanceDecodingOptions? TunedDecoding(string runFolder, int depth, InstanceDecoderKind method)
+    {
+        if (Load(runFolder).InstanceDecoders is not { } tuned) return InstanceDecodingTuned.Load(runFolder, depth, method);
+        var atDepth = tuned.FirstOrDefault(t => t.Depth == depth);
+        var settings = method == InstanceDecoderKind.Watershed ? atDepth?.Watershed : atDepth?.ConnectedComponents;
+        return settings is null ? null : settings with { Method = method };
+    }
+
     /// <summary>
     /// The plan prediction uses for a run folder or a model file in one: plan.json with this folder's choices (the
     /// prediction depth and post-processing) filled in.

@@ -20,7 +20,7 @@ public sealed class TrainingRunTests : IDisposable
     {
         var result = DemoRun.Run(new DemoOptions { OutDirectory = dir, Images = 8, Size = 32, Epochs = 2, Seed = 3, CurvePlotter = TrainingCurves.Plotter });
         string run = Path.Combine(dir, "run");
-        foreach (var file in new[] { "plan.json", "config.json", "best.ckpt", "last.ckpt", "history.csv", "metrics.json", "cases.csv", "curves.png" })
+        foreach (var file in new[] { "plan.json", "inference.json", "config.json", "best.ckpt", "last.ckpt", "history.csv", "metrics.json", "cases.csv", "curves.png" })
             Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing");
         Assert.Equal(Math.Min(8, 2), Directory.GetFiles(Path.Combine(run, "overlays"), "*.png").Length);
         Assert.Equal(8, Directory.GetFiles(Path.Combine(dir, "data", "images"), "*.png").Length);
@@ -29,7 +29,8 @@ public sealed class TrainingRunTests : IDisposable
         Assert.Equal(new[] { 0, 1 }, plan.ClassValues);
         Assert.Equal(1, plan.Network.Classes);
         Assert.Equal(new[] { 32, 32 }, plan.PatchSize);
-        Assert.Equal(result.ChosenDepth, plan.PredictionDepth);
+        Assert.Equal(result.ChosenDepth, InferenceChoices.Load(run).ChosenDepth); // decided after planning: inference.json, not plan.json
+        Assert.Null(plan.PredictionDepth);
         Assert.Equal(new[] { 1, 2, 3 }, result.DiceByDepth.Keys.Order());
 
         using var metrics = JsonDocument.Parse(File.ReadAllText(result.MetricsPath));

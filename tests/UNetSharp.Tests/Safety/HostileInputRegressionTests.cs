@@ -3,7 +3,7 @@ using UNetSharp.Cli.Commands;
 using UNetSharp.Data.Layouts;
 using UNetSharp.Evaluation;
 using UNetSharp.Inference;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Pipeline;
 using UNetSharp.Planning;
