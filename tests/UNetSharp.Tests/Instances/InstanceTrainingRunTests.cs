@@ -57,9 +57,9 @@ public sealed class InstanceTrainingRunTests : IDisposable
         Assert.Equal([0, 1, 2], plan.ClassValues);
         Assert.Equal(3, plan.Network.Classes);
         // the decoders tuned per depth are among the run's inference choices, read by predict
-        var tuned = InferenceChoices.Load(run).InstanceDecoders!;
-        Assert.Equal([1, 2], tuned.Select(t => t.Depth));
-        Assert.Equal(tuned[0].Watershed with { Method = InstanceDecoderKind.Watershed }, InferenceChoices.TunedDecoding(run, 1, InstanceDecoderKind.Watershed));
+        var inference = InferenceChoices.Load(run).InstanceDecoders!;
+        Assert.Equal([1, 2], inference.Select(t => t.Depth));
+        Assert.Equal(inference[0].Watershed with { Method = InstanceDecoderKind.Watershed }, InferenceChoices.TunedDecoding(run, 1, InstanceDecoderKind.Watershed));
 
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, InstanceValidationReport.FileName)));
         var depths = report.RootElement.GetProperty("depths");
