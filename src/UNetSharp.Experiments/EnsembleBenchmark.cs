@@ -11,6 +11,7 @@ using UNetSharp.IO;
 using UNetSharp.Metrics;
 using UNetSharp.Pipeline;
 using UNetSharp.Planning;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Experiments;
 
@@ -24,7 +25,7 @@ public sealed record EnsembleBenchmarkSpec
     public required string OutputDirectory { get; init; }
 
     /// <summary>Train's settings, data folder included, shared by both arms.</summary>
-    public required RunConfiguration Settings { get; init; }
+    public required RunSettings Settings { get; init; }
 
     /// <summary>Total optimiser steps of each arm: the single model takes all of them, each of the <see cref="Folds"/> fold models its share.</summary>
     public required long Iterations { get; init; }
@@ -59,11 +60,11 @@ public sealed record EnsembleBenchmarkSpec
         if (Threads is < 1) throw new ConfigurationException($"threads must be at least 1, got {Threads}");
         foreach (var (key, set) in new (string, bool)[]
         {
-            ("folds", Settings.Folds is not null), ("fold", Settings.Fold is not null), ("iterations", Settings.Iterations is not null),
-            ("time_budget", Settings.TimeBudgetSeconds is not null), ("exclude_cases", Settings.ExcludeCases is not null), ("max_cases", Settings.MaxCases is not null),
+            ("folds", Settings.Validation.Folds is not null), ("fold", Settings.Validation.Fold is not null), ("iterations", Settings.Optimisation.Iterations is not null),
+            ("time_budget", Settings.Optimisation.TimeBudget is not null), ("exclude_cases", Settings.Dataset.ExcludeCases is not null), ("max_cases", Settings.Dataset.MaxCases is not null),
         })
             if (set) throw new ConfigurationException($"'{key}' is set by the ensemble benchmark (its folds, budget and held-out cases); remove it from the train settings");
-        if (!Directory.Exists(Settings.DataDirectory)) throw new DataFormatException(Settings.DataDirectory, "data folder not found");
+        if (!Directory.Exists(Settings.Data)) throw new DataFormatException(Settings.Data, "data folder not found");
     }
 }
 
@@ -83,7 +84,7 @@ public sealed record PairedDice(int? Class, int Pairs, double MeanDifference, do
 /// <summary>
 /// Runs an <see cref="EnsembleBenchmarkSpec"/>:
 /// <list type="number">
-/// <item>draws the test cases (seeded; sorted ids) and keeps them out of both arms (<see cref="TrainRunOptions.ExcludeCases"/>);</item>
+/// <item>draws the test cases (seeded; sorted ids) and keeps them out of both arms (<see cref="DatasetStage.ExcludeCases"/>);</item>
 /// <item>arm "single": one run on the remaining cases for all <see cref="EnsembleBenchmarkSpec.Iterations"/> steps. `train` needs a
 /// validation case, so exactly one remaining case validates (the rest train);</item>
 /// <item>arm "ensemble": <see cref="EnsembleBenchmarkSpec.Folds"/>-fold cross-validation of the remaining cases, each fold
@@ -152,19 +153,23 @@ public static class EnsembleBenchmark
         spec.Validate();
         var clock = Stopwatch.StartNew();
         double? loadStart = SystemLoad.OneMinute();
-        var settings = spec.Settings with { Threads = spec.Threads ?? spec.Settings.Threads, ValidateEvery = ValidateOnlyAtTheEnd };
-        var data = DatasetLayouts.Open(settings.DataDirectory, settings.ToOptions().Plan.Layout);
+        var settings = spec.Settings with
+        {
+            Optimisation = spec.Settings.Optimisation with { Threads = spec.Threads ?? spec.Settings.Optimisation.Threads },
+            Validation = spec.Settings.Validation with { ValidateEvery = ValidateOnlyAtTheEnd },
+        };
+        var data = DatasetLayouts.Open(settings.Data, settings.Layout());
         int keep = Math.Max(spec.Folds, 2);
         var holdout = spec.HoldoutCases ?? ChooseHoldout(data.CaseIds, spec.HoldoutCount, spec.HoldoutSeed, keep);
         var remaining = CaseSubsetDataset.Excluding(data, holdout, "held-out cases");
         if (remaining.Count < keep) throw new ConfigurationException($"held-out cases leave {remaining.Count} cases; {spec.Folds} folds need at least {keep}");
-        PathGuard.RefuseOverlap(spec.OutputDirectory, "benchmark output folder", settings.DataDirectory, "data folder");
+        PathGuard.RefuseOverlap(spec.OutputDirectory, "benchmark output folder", settings.Data, "data folder");
 
         string specPath = Path.Combine(spec.OutputDirectory, SpecFile);
         string specJson = ProjectJson.Serialize(new
         {
             spec.Iterations, spec.Folds, HoldoutCases = holdout,
-            Settings = settings with { Threads = null, RunDirectory = "" },
+            Settings = settings with { Optimisation = settings.Optimisation with { Threads = null }, Out = "" },
         });
         if (File.Exists(specPath)) ExperimentRunner.CheckSameExperiment(File.ReadAllText(specPath), specJson, specPath);
         Directory.CreateDirectory(spec.OutputDirectory);
@@ -173,10 +178,15 @@ public static class EnsembleBenchmark
 
         // arm "single": all steps, one validation case (train needs one; 0.4 / n rounds to none, and at least one validates)
         string singleDir = Path.Combine(spec.OutputDirectory, SingleArm);
-        var singleOptions = (settings with
+        var singleOptions = new TrainRunOptions
         {
-            RunDirectory = singleDir, ExcludeCases = holdout, Iterations = spec.Iterations, ValidationFraction = 0.4 / remaining.Count,
-        }).ToOptions() with { Logger = log, Resume = File.Exists(Path.Combine(singleDir, TrainingRun.ConfigFileName)) };
+            Settings = settings with
+            {
+                Out = singleDir, Dataset = settings.Dataset with { ExcludeCases = holdout }, Optimisation = settings.Optimisation with { Iterations = spec.Iterations },
+                Validation = settings.Validation with { Fraction = 0.4 / remaining.Count },
+            },
+            Logger = log, Resume = File.Exists(Path.Combine(singleDir, TrainingRun.ConfigFileName)),
+        };
         if (File.Exists(Path.Combine(singleDir, TrainingRun.MetricsFileName))) log.LogInformation("single model: finished ({Folder}), not trained again", singleDir);
         else
         {
@@ -188,8 +198,15 @@ public static class EnsembleBenchmark
         string ensembleDir = Path.Combine(spec.OutputDirectory, EnsembleArm);
         long foldSteps = spec.Iterations / spec.Folds;
         log.LogInformation("ensemble: {Folds} folds x {Steps} steps -> {Folder}", spec.Folds, foldSteps, ensembleDir);
-        var cv = CrossValidation.Run((settings with { RunDirectory = ensembleDir, ExcludeCases = holdout, Iterations = foldSteps, Folds = spec.Folds }).ToOptions()
-            with { Logger = log }, cancellation: cancellation);
+        var cv = CrossValidation.Run(new TrainRunOptions
+        {
+            Settings = settings with
+            {
+                Out = ensembleDir, Dataset = settings.Dataset with { ExcludeCases = holdout }, Optimisation = settings.Optimisation with { Iterations = foldSteps },
+                Validation = settings.Validation with { Folds = spec.Folds },
+            },
+            Logger = log,
+        }, cancellation: cancellation);
         if (cv.FoldsDone.Count != spec.Folds) throw new InvalidOperationException($"{ensembleDir}: only {cv.FoldsDone.Count} of {spec.Folds} folds finished");
 
         var singleScores = Score(SingleArm, singleDir, data, holdout, spec, log, cancellation, out double singleSeconds, out int depth);
@@ -298,7 +315,7 @@ public sealed record EnsembleBenchmarkResult
         };
         var json = new JsonObject
         {
-            ["data"] = Spec.Settings.DataDirectory,
+            ["data"] = Spec.Settings.Data,
             ["held_out_cases"] = new JsonArray(HoldoutCases.Select(c => (JsonNode)c).ToArray()),
             ["held_out_seed"] = Spec.HoldoutCases is null ? Spec.HoldoutSeed : null,
             ["training_cases"] = TrainingCases,

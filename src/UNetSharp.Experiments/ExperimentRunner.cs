@@ -4,6 +4,7 @@ using UNetSharp.IO;
 using UNetSharp.Metrics;
 using UNetSharp.Pipeline;
 using UNetSharp.Training;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Experiments;
 
@@ -29,7 +30,7 @@ public static class ExperimentRunner
         string specPath = Path.Combine(spec.OutputDirectory, SpecFile);
         string specJson = SpecJson(spec);
         if (File.Exists(specPath)) CheckSameExperiment(File.ReadAllText(specPath), specJson, specPath);
-        foreach (var d in spec.Datasets) PathGuard.RefuseOverlap(spec.OutputDirectory, "experiment output folder", d.Settings.DataDirectory, $"data set '{d.Name}'");
+        foreach (var d in spec.Datasets) PathGuard.RefuseOverlap(spec.OutputDirectory, "experiment output folder", d.Settings.Data, $"data set '{d.Name}'");
         Directory.CreateDirectory(spec.OutputDirectory);
         if (!File.Exists(specPath)) AtomicFile.WriteAllText(specPath, specJson);
 
@@ -41,24 +42,24 @@ public static class ExperimentRunner
                 {
                     cancellation.ThrowIfCancellationRequested();
                     index++;
-                    var settings = spec.RunSettings(dataset, arch, seed);
-                    string folder = settings.RunDirectory;
+                    var settings = spec.SettingsFor(dataset, arch, seed);
+                    string folder = settings.Out;
                     if (RunRecord.TryLoad(folder) is { } done)
                     {
-                        log.LogInformation("run {Index}/{Total} {Dataset} {Arch} seed {Seed}: already finished, not redone", index, total, dataset.Name, settings.Architecture, seed);
+                        log.LogInformation("run {Index}/{Total} {Dataset} {Arch} seed {Seed}: already finished, not redone", index, total, dataset.Name, settings.Network.Architecture, seed);
                         records.Add(done);
                         runFinished?.Invoke(done, RunOutcome.AlreadyDone);
                         continue;
                     }
                     bool resume = File.Exists(Path.Combine(folder, TrainingRun.ConfigFileName));
                     log.LogInformation("run {Index}/{Total} {Dataset} {Arch} seed {Seed}: {What} ({Budget}) in {Folder}", index, total, dataset.Name,
-                        settings.Architecture, seed, resume ? "resuming" : "training", spec.BudgetText, folder);
-                    var options = settings.ToOptions() with { Resume = resume, Logger = log, CurvePlotter = curvePlotter };
+                        settings.Network.Architecture, seed, resume ? "resuming" : "training", spec.BudgetText, folder);
+                    var options = new TrainRunOptions { Settings = settings, Resume = resume, Logger = log, CurvePlotter = curvePlotter };
                     var result = TrainingRun.Run(options, cancellation: cancellation);
                     runReport?.Invoke(options, result);
                     // the steps the run took: the budget, or under a time budget the steps it fixed (saved in its config.json)
-                    long steps = spec.Iterations ?? RunConfiguration.Load(folder).Iterations ?? 0;
-                    var record = RunRecord.From(dataset.Name, settings.Architecture, seed, steps, result, spec.Depths,
+                    long steps = spec.Iterations ?? RunSettingsFile.Load(folder).Optimisation.Iterations ?? 0;
+                    var record = RunRecord.From(dataset.Name, settings.Network.Architecture, seed, steps, result, spec.Depths,
                         depth => dataset.PaperProtocol ? PaperIou(depth) : null);
                     record.Save(folder);
                     records.Add(record);
@@ -81,7 +82,7 @@ public static class ExperimentRunner
     static string SpecJson(ExperimentSpec spec) => ProjectJson.Serialize(new
     {
         spec.Architectures, spec.Seeds, spec.Iterations, spec.TimeBudgetSeconds, spec.Depths, spec.Reference,
-        Datasets = spec.Datasets.Select(d => new { d.Name, d.PaperProtocol, Settings = d.Settings with { Threads = null, RunDirectory = "" } }),
+        Datasets = spec.Datasets.Select(d => new { d.Name, d.PaperProtocol, Settings = d.Settings with { Optimisation = d.Settings.Optimisation with { Threads = null }, Out = "" } }),
     });
 
     /// <summary>Refuses a saved experiment (or benchmark) whose settings differ from the requested ones, naming the first difference.</summary>

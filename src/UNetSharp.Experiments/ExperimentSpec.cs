@@ -1,11 +1,12 @@
 using Family = UNetSharp.Models.Topology.Architectures;
 using UNetSharp.Pipeline;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Experiments;
 
 /// <summary>One data set of an experiment: a name for tables and folders, and the run settings every training on it shares
-/// (its <see cref="RunConfiguration.DataDirectory"/> is the data; architecture, seed and budget are the experiment's).</summary>
-public sealed record ExperimentDataset(string Name, RunConfiguration Settings)
+/// (its <see cref="RunSettings.Data"/> is the data; architecture, seed and budget are the experiment's).</summary>
+public sealed record ExperimentDataset(string Name, RunSettings Settings)
 {
     /// <summary>Also score the UNet# authors' DSB 2018 protocol (96×96, IoU pooled per batch); 2D data only.</summary>
     public bool PaperProtocol { get; init; }
@@ -62,7 +63,7 @@ public sealed record ExperimentSpec
         {
             if (d.Name.Length == 0 || d.Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || d.Name is "." or "..")
                 throw new ConfigurationException($"'datasets': '{d.Name}' cannot name a folder");
-            if (!Directory.Exists(d.Settings.DataDirectory)) throw new DataFormatException(d.Settings.DataDirectory, $"data folder of data set '{d.Name}' not found");
+            if (!Directory.Exists(d.Settings.Data)) throw new DataFormatException(d.Settings.Data, $"data folder of data set '{d.Name}' not found");
         }
         if (Depths?.FirstOrDefault(x => x < 1) is int bad) throw new ConfigurationException($"'depths' must be 1 or more, got {bad}");
     }
@@ -81,13 +82,13 @@ public sealed record ExperimentSpec
         Family.Normalise(architecture).Replace("#", "sharp").Replace("++", "pp").Replace("+", "p");
 
     /// <summary>The settings of one run of the experiment.</summary>
-    public RunConfiguration RunSettings(ExperimentDataset dataset, string architecture, long seed) => dataset.Settings with
+    public RunSettings SettingsFor(ExperimentDataset dataset, string architecture, long seed) => dataset.Settings with
     {
-        Architecture = Family.Normalise(architecture),
-        Seed = seed,
-        Iterations = Iterations,
-        TimeBudgetSeconds = TimeBudgetSeconds,
-        Threads = Threads ?? dataset.Settings.Threads,
-        RunDirectory = RunFolder(dataset.Name, architecture, seed),
+        Network = dataset.Settings.Network with { Architecture = Family.Normalise(architecture) },
+        Optimisation = dataset.Settings.Optimisation with
+        {
+            Seed = seed, Iterations = Iterations, TimeBudget = TimeBudgetSeconds, Threads = Threads ?? dataset.Settings.Optimisation.Threads,
+        },
+        Out = RunFolder(dataset.Name, architecture, seed),
     };
 }

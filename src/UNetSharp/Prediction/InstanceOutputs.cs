@@ -1,6 +1,7 @@
 using UNetSharp.Inference;
 using UNetSharp.Instances;
 using UNetSharp.Overlays;
+using UNetSharp.Planning;
 
 namespace UNetSharp.Prediction;
 
@@ -24,10 +25,11 @@ public static class InstanceOutputs
         return wanted;
     }
 
-    /// <summary>The decoding settings: the explicit ones, else the run's tuned ones for the method at this depth, else the defaults.</summary>
+    /// <summary>The decoding settings: the explicit ones, else the run's tuned ones for the method at this depth
+    /// (<see cref="InferenceChoices.TunedDecoding"/>), else the defaults.</summary>
     public static InstanceDecodingOptions Decoding(InstanceDecodingOptions? explicitOptions, InstanceDecoderKind method, PredictionModel model, int depth) =>
         explicitOptions
-        ?? InstanceDecodingTuned.Load(Path.GetDirectoryName(Path.GetFullPath(model.PlanPath))!, depth, method)
+        ?? InferenceChoices.TunedDecoding(Path.GetDirectoryName(Path.GetFullPath(model.PlanPath))!, depth, method)
         ?? new InstanceDecodingOptions { Method = method };
 
     /// <summary>Every file <see cref="Write"/> may write for one input (checked for collisions before anything is written).</summary>

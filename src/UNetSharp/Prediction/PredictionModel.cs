@@ -49,14 +49,14 @@ public sealed class PredictionModel : IDisposable
     /// <summary>Batch norms folded into their convolutions (0 when not folded or instance norm).</summary>
     public int FoldedLayers { get; }
 
-    /// <summary>The depth to predict at: the requested one, else the run's choice (<see cref="InferenceChoices"/>), else
-    /// the deepest the model runs; one the model cannot run is refused naming the model. The one depth rule and message
-    /// of predict, serve, export and the benchmarks.</summary>
+    /// <summary>The depth to predict at: the requested one, else the run's choice (the plan carries it, see
+    /// <see cref="InferenceChoices.PlanFor"/>), else the deepest the model runs; one the model cannot run is refused
+    /// naming the model. The one depth rule and message of predict, serve, export and the benchmarks.</summary>
     /// <param name="subject">How the message names the model; null: its path (a server says "the model", its folders
     /// being nobody's business).</param>
     public int DepthFor(int? requested, string? subject = null)
     {
-        int depth = requested ?? InferenceChoices.Of(this).Depth ?? (Predictor.Depths.Contains(Config.Depth) ? Config.Depth : Predictor.Depths.Max());
+        int depth = requested ?? Plan.PredictionDepth ?? (Predictor.Depths.Contains(Config.Depth) ? Config.Depth : Predictor.Depths.Max());
         if (!Predictor.Depths.Contains(depth))
             throw new ConfigurationException($"depth {depth}: {subject ?? WeightsPath} can predict at depth {string.Join(", ", Predictor.Depths)}" +
                 (network is null ? $" ({Predictor.Engine} model exported at that depth)" : network.Config.DeepSupervision ? "" : " (it has no deep-supervision heads, so it cannot be pruned)"));
@@ -70,7 +70,7 @@ public sealed class PredictionModel : IDisposable
     {
         string weights = Resolve(path);
         string planPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(weights)) ?? ".", ExperimentPlan.FileName);
-        var plan = ExperimentPlan.Load(weights);
+        var plan = InferenceChoices.PlanFor(weights); // plan.json with the run's inference.json choices (depth, post-processing)
         var network = IsCheckpoint(weights) ? CheckpointFile.LoadModel(weights) : LoadWeights(weights, plan.Network);
         try
         {

@@ -1,6 +1,7 @@
 using UNetSharp.Inference;
 using UNetSharp.Instances;
 using UNetSharp.Labels;
+using UNetSharp.Planning;
 using static TorchSharp.torch;
 
 namespace UNetSharp.Prediction;
@@ -110,12 +111,14 @@ public sealed class PredictionService : IDisposable
             ? InstanceOutputs.Write(input, prediction, Model.Config.Classes, outDir, choice)
             : PredictionOutputs.Write(input, prediction.Labels, choice.Probabilities ? prediction.Probabilities : null, Model.Config.Classes, Model.Plan, outDir, choice.Overlays);
 
-    /// <summary>The explicit clean-ups when given, else the run's post-processing (chosen on cross-validation) unless turned off.</summary>
+    /// <summary>The explicit clean-ups when given, else the run's post-processing (chosen on cross-validation: the model's
+    /// plan carries it, from inference.json through <see cref="InferenceChoices.PlanFor"/> or from an ONNX model's
+    /// metadata) unless turned off.</summary>
     void PostProcess(byte[] labels, int[] shape)
     {
         if (Options.KeepLargest) LabelPostProcessing.KeepLargestComponent(labels, shape);
         if (Options.FillHoles) LabelPostProcessing.FillHoles(labels, shape);
-        if (!Options.KeepLargest && !Options.FillHoles && Options.PlanPostProcessing) InferenceChoices.Of(Model).PostProcessing?.Apply(labels, shape);
+        if (!Options.KeepLargest && !Options.FillHoles && Options.PlanPostProcessing) Model.Plan.PostProcessing?.Apply(labels, shape);
     }
 
     SlidingWindowPredictor Window(IReadOnlyList<int> depths, bool tta)

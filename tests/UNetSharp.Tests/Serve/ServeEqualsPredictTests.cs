@@ -59,7 +59,8 @@ public sealed class ServeEqualsPredictTests : IDisposable
     string PostProcessedRun()
     {
         string run = PredictionTestFiles.RunFolder(Path.Combine(root, "run"), PredictionTestFiles.Tiny(dims: 2), [32, 32], adjust: DeployNets.Sharpen);
-        (ExperimentPlan.Load(run) with { PostProcessing = new PostProcessingPlan { KeepLargest = [1], ChosenOn = "test" } }).Save(run);
+        // as cross-validation saves its choice: in inference.json
+        InferenceChoices.Update(run, c => c with { PostProcessing = new PostProcessingPlan { KeepLargest = [1], ChosenOn = "test" } });
         return run;
     }
 
@@ -91,13 +92,11 @@ public sealed class ServeEqualsPredictTests : IDisposable
     {
         string run = PredictionTestFiles.RunFolder(Path.Combine(root, "run"), PredictionTestFiles.Tiny(dims: 2, classes: 3), [32, 32], adjust: DeployNets.Sharpen);
         (ExperimentPlan.Load(run) with { Instances = new InstanceTargetSettings() }).Save(run);
-        // The run's tuned decoding at its depth (2, the full one): instances of one voxel kept (the default drops those
-        // under 10), so the sharpened noise gives many.
-        File.WriteAllText(Path.Combine(run, InstanceDecodingTuned.FileName), JsonSerializer.Serialize(new
-        {
-            depths = new[] { new { depth = 2, watershed_decoding = new { min_size = 1, min_marker_size = 1 } } },
-        }));
-        Assert.Equal(1, InstanceDecodingTuned.Load(run, 2, InstanceDecoderKind.Watershed)!.MinSize);
+        // The run's tuned decoding at its depth (2, the full one), as its instance evaluation saves it: instances of one
+        // voxel kept (the default drops those under 10), so the sharpened noise gives many.
+        var tuned = new InstanceDecodingOptions { MinSize = 1, MinMarkerSize = 1 };
+        InferenceChoices.Update(run, c => c with { InstanceDecoders = [new TunedDecoders(2, tuned, tuned with { Method = InstanceDecoderKind.ConnectedComponents })] });
+        Assert.Equal(1, InferenceChoices.TunedDecoding(run, 2, InstanceDecoderKind.Watershed)!.MinSize);
         string input = NoisePng();
         byte[] predicted = Predict(run, input, Path.Combine(root, "predicted"));
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using UNetSharp.Cli.Commands;
 using UNetSharp.Pipeline;
+using UNetSharp.Settings;
 using UNetSharp.Tests.Training;
 using UNetSharp.Training;
 using UNetSharp.Training.Checkpoints;
@@ -9,11 +10,11 @@ using UNetSharp.Training.Losses;
 namespace UNetSharp.Tests.Pipeline;
 
 /// <summary>
-/// The persisted run configuration: config.json is flat snake_case with string enums, feeds back as --config to
+/// The persisted run settings: config.json is snake_case nested by stage with string enums, feeds back as --config to
 /// reproduce a run, and is all `train --resume --out RUN` needs (with splits.json); conflicting flags are refused.
 /// </summary>
 [Collection(SerialTorchCollection.Name)] // trains: seeds torch's global generator
-public sealed class RunConfigurationTests : IDisposable
+public sealed class RunSettingsFileTests : IDisposable
 {
     readonly string root = Directory.CreateTempSubdirectory("unetsharp-runconfig-").FullName;
 
@@ -22,27 +23,32 @@ public sealed class RunConfigurationTests : IDisposable
     string Path_(string name) => Path.Combine(root, name);
 
     [Fact]
-    public void ConfigJsonIsFlatSnakeCaseWithStringEnumsAndReadsBackUnchanged()
+    public void ConfigJsonIsSnakeCaseNestedByStageWithStringEnumsAndReadsBackUnchanged()
     {
-        var options = RunTestData.Tiny("d", "r") with
+        var options = RunTestData.Tiny("d", "r").With(s => s with
         {
-            Augmentation = AugmentationPreset.NnUNet,
-            Training = new TrainingConfig { Optimizer = OptimizerKind.Sgd, Loss = new LossOptions { Kind = LossKind.BceDice }, Patience = 4 },
-        };
+            Augmentation = s.Augmentation with { Preset = AugmentationPreset.NnUNet },
+            Optimisation = s.Optimisation with { Optimizer = OptimizerKind.Sgd },
+            Loss = s.Loss with { Kind = LossKind.BceDice },
+            Validation = s.Validation with { Patience = 4 },
+        });
         Directory.CreateDirectory(Path_("run"));
-        RunConfiguration.From(options).Save(Path_("run"));
+        RunSettingsFile.Save(options.Settings, Path_("run"));
         using var doc = JsonDocument.Parse(File.ReadAllText(Path_("run/config.json")));
         var json = doc.RootElement;
-        Assert.Equal("sgd", json.GetProperty("optimizer").GetString());
-        Assert.Equal("bce_dice", json.GetProperty("loss").GetString());
-        Assert.Equal("nnunet", json.GetProperty("augment").GetString());
-        Assert.Equal(3, json.GetProperty("batches_per_epoch").GetInt32());
-        Assert.Equal(JsonValueKind.Null, json.GetProperty("iterations").ValueKind);
-        Assert.All(json.EnumerateObject(), p => Assert.Matches("^[a-z0-9_]+$", p.Name));
+        Assert.Equal(RunSettings.CurrentVersion, json.GetProperty("version").GetInt32());
+        Assert.Equal("sgd", json.GetProperty("optimisation").GetProperty("optimizer").GetString());
+        Assert.Equal("bce_dice", json.GetProperty("loss").GetProperty("loss").GetString());
+        Assert.Equal("nnunet", json.GetProperty("augmentation").GetProperty("augment").GetString());
+        Assert.Equal(3, json.GetProperty("optimisation").GetProperty("batches_per_epoch").GetInt32());
+        Assert.Equal(JsonValueKind.Null, json.GetProperty("optimisation").GetProperty("iterations").ValueKind);
+        Assert.Equal("auto", json.GetProperty("dataset").GetProperty("layout").GetString()); // enums snake_case, not "Auto"
+        Assert.All(json.EnumerateObject().SelectMany(p => p.Value.ValueKind == JsonValueKind.Object ? p.Value.EnumerateObject().Append(p) : [p]),
+            p => Assert.Matches("^[a-z0-9_]+$", p.Name));
 
-        var back = RunConfiguration.Load(Path_("run")).ToOptions();
-        Assert.Equal(RunConfiguration.From(options).ToJson(), RunConfiguration.From(back).ToJson());
-        Assert.Equal(options.Training, back.Training); // records: every training setting, the loss included
+        var back = RunSettingsFile.Load(Path_("run"));
+        Assert.Equal(RunSettingsFile.ToJson(options.Settings), RunSettingsFile.ToJson(back));
+        Assert.Equal(options.Training, new TrainRunOptions { Settings = back }.Training); // records: every training setting, the loss included
     }
 
     [Fact]
@@ -64,17 +70,17 @@ public sealed class RunConfigurationTests : IDisposable
     {
         string data = RunTestData.Cells(Path_("data"));
         string run = Path_("run");
-        TrainingRun.Run(RunTestData.Tiny(data, run, epochs: 1) with { BatchesPerEpoch = 2 });
+        TrainingRun.Run(RunTestData.Tiny(data, run, epochs: 1).With(s => s with { Optimisation = s.Optimisation with { BatchesPerEpoch = 2 } }));
 
         var resumed = TrainCommand.Resolve(new TrainCommand.Settings { Resume = true, Out = run, Epochs = 2 });
         Assert.True(resumed.Resume);
-        Assert.Equal(2, resumed.BatchesPerEpoch); // from config.json, not the default 50 (the old "the run had 2 batches per epoch" error)
+        Assert.Equal(2, resumed.Settings.Optimisation.BatchesPerEpoch); // from config.json, not the default 50 (the old "the run had 2 batches per epoch" error)
         Assert.Equal(9, resumed.Training.Seed);
-        Assert.Equal(4, resumed.DataSeed);
+        Assert.Equal(4, resumed.Settings.Dataset.DataSeed);
         var result = TrainingRun.Run(resumed);
 
         Assert.Equal(2, result.Epochs);
-        Assert.Equal(2, RunConfiguration.Load(run).Epochs); // the run's configuration now says 2 epochs
+        Assert.Equal(2, RunSettingsFile.Load(run).Optimisation.Epochs); // the run's configuration now says 2 epochs
         var state = CheckpointFile.Read(Path.Combine(run, Trainer.LastCheckpointName)).State;
         Assert.Equal(4, state.Iteration);
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, TrainingRun.MetricsFileName)));
@@ -89,7 +95,8 @@ public sealed class RunConfigurationTests : IDisposable
     {
         string run = Path_("run");
         Directory.CreateDirectory(run);
-        RunConfiguration.From(RunTestData.Tiny(RunTestData.Cells(Path_("data")), run) with { Training = new TrainingConfig { Seed = 12345, Epochs = 2 } }).Save(run);
+        var tiny = RunTestData.TinySettings(RunTestData.Cells(Path_("data")), run);
+        RunSettingsFile.Save(tiny with { Optimisation = tiny.Optimisation with { Seed = 12345, Epochs = 2 } }, run);
 
         var e = Assert.Throws<ConfigurationException>(() => TrainCommand.Resolve(new TrainCommand.Settings { Resume = true, Out = run, Seed = 7 }));
         Assert.Equal($"--seed 7 conflicts with the run's seed 12345 ({Path.Combine(run, "config.json")}); start a new run or drop the flag", e.Message);
@@ -115,7 +122,7 @@ public sealed class RunConfigurationTests : IDisposable
         string data = RunTestData.Cells(Path_("data"));
         string run = Path_("run");
         Directory.CreateDirectory(run);
-        RunConfiguration.From(RunTestData.Tiny(data, run, epochs: 1)).Save(run);
+        RunSettingsFile.Save(RunTestData.TinySettings(data, run, epochs: 1), run);
 
         var result = TrainingRun.Run(TrainCommand.Resolve(new TrainCommand.Settings { Resume = true, Out = run }));
         Assert.Equal(1, result.Epochs);
@@ -145,23 +152,28 @@ public sealed class RunConfigurationTests : IDisposable
     }
 }
 
-/// <summary>A tripwire: a setting added to the run's options must be added to config.json too, or a resumed or repeated run would silently lose it.</summary>
-public sealed class RunConfigurationCoverageTests
+/// <summary>
+/// Tripwires: every setting of <see cref="RunSettings"/> has its train flag (the flag table covers the record, and every
+/// row binds a setting), so a setting cannot be added to the record and forgotten on the command line, or the reverse.
+/// </summary>
+public sealed class RunSettingsCoverageTests
 {
     [Fact]
-    public void EverySettingOfTheRunOptionsHasAConfigJsonKey()
+    public void EverySettingHasOneFlagAndEveryFlagBindsASetting()
     {
-        var nullability = new System.Reflection.NullabilityInfoContext();
-        // a settings object is walked into; an optional one (null: off, e.g. the instance task) adds a key for its presence
-        IEnumerable<string> Leaves(Type type, string prefix) => type.GetProperties()
-            .Where(p => p.SetMethod is not null && p.Name is not ("Logger" or "CurvePlotter" or "Resume"))
-            .SelectMany(p => p.PropertyType.Namespace!.StartsWith("UNetSharp", StringComparison.Ordinal) && p.PropertyType.IsClass
-                ? Leaves(p.PropertyType, prefix + p.Name + ".").Concat(nullability.Create(p).ReadState == System.Reflection.NullabilityState.Nullable ? [prefix + p.Name] : [])
-                : [prefix + p.Name]);
-        var settings = Leaves(typeof(TrainRunOptions), "").Order(StringComparer.Ordinal).ToList();
-        // each maps to one key of RunConfiguration (see From/ToOptions); the counts must agree
-        Assert.Equal(settings.Count, RunConfiguration.Keys.Count);
-        var options = RunTestData.Tiny("d", "r") with { Plan = RunTestData.Tiny("d", "r").Plan with { MaxCaseVoxels = 12345, SampleCases = 3 } };
-        Assert.Equal(RunConfiguration.From(options).ToJson(), RunConfiguration.From(RunConfiguration.From(options).ToOptions()).ToJson());
+        var bound = TrainCommand.Table.GroupBy(r => r.Binds.Key).ToDictionary(g => g.Key, g => g.Select(r => r.Flag).ToList());
+        Assert.DoesNotContain(SettingKeys.All, k => !bound.ContainsKey(k.Key));
+        Assert.DoesNotContain(bound.Keys, k => SettingKeys.Find(k) is null);
+        Assert.All(bound, b => Assert.Single(b.Value));
+    }
+
+    [Fact]
+    public void SettingsRoundTripThroughConfigJsonAndBuildTheEngineTypesTheSameWay()
+    {
+        var settings = RunTestData.TinySettings("d", "r") with { Plan = RunTestData.TinySettings("d", "r").Plan with { MaxCaseVoxels = 12345, SampleCases = 3 } };
+        var node = System.Text.Json.Nodes.JsonNode.Parse(RunSettingsFile.ToJson(settings))!;
+        var back = System.Text.Json.JsonSerializer.Deserialize<RunSettings>(node, UNetSharp.IO.ProjectJson.Options)!;
+        Assert.Equal(RunSettingsFile.ToJson(settings), RunSettingsFile.ToJson(back));
+        Assert.Equal((12345L, 3), (back.PlanOptions().MaxCaseVoxels, back.PlanOptions().SampleCases));
     }
 }
