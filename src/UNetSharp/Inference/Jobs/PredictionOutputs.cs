@@ -42,6 +42,7 @@ public static class PredictionOutputs
     /// references (imagesTr/case_0000.nii.gz ↔ labelsTr/case.nii.gz).</summary>
     public static string CaseName(string input)
     {
+        if (PredictionInput.IsDicom(input)) return UNetSharp.IO.Dicom.DicomInput.Name(input);
         string stem = ImageFile.Stem(input);
         return stem.Length > ChannelZeroSuffix.Length && stem.EndsWith(ChannelZeroSuffix, StringComparison.Ordinal) ? stem[..^ChannelZeroSuffix.Length] : stem;
     }
@@ -49,6 +50,7 @@ public static class PredictionOutputs
     /// <summary>Output file name for the input with a suffix before its image extension ("" = the label map).</summary>
     public static string OutputPath(string outDir, string input, string suffix = "", string? extension = null)
     {
+        if (PredictionInput.IsDicom(input)) return Path.Combine(outDir, CaseName(input) + suffix + (extension ?? ".nii.gz"));
         string name = Path.GetFileName(input), stem = ImageFile.Stem(input);
         return Path.Combine(outDir, CaseName(input) + suffix + (extension ?? name[stem.Length..]));
     }

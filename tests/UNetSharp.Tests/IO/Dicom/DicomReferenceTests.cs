@@ -10,8 +10,7 @@ namespace UNetSharp.Tests.IO.Dicom;
 /// </summary>
 public class DicomReferenceTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Series() =>
-        ["generic_anatomical", "ge_anatomical", "hitachi_anatomical", "generic_compressed_jpeg", "generic_compressed_j2k", "generic_compressed_jpegls", "generic_compressed_rle"];
+    public static TheoryData<string> Series() => DicomReferenceSeries.Names();
 
     [SkippableTheory]
     [MemberData(nameof(Series))]
@@ -53,4 +52,11 @@ public class DicomReferenceTests(ITestOutputHelper output)
         output.WriteLine(e.Message);
         Assert.Contains("GantryDetectorTilt (0018,1120)", e.Message);
     }
+}
+
+/// <summary>The series of dicom-reference that have a dicom2nifti reference.</summary>
+public static class DicomReferenceSeries
+{
+    public static TheoryData<string> Names() =>
+        ["generic_anatomical", "ge_anatomical", "hitachi_anatomical", "generic_compressed_jpeg", "generic_compressed_j2k", "generic_compressed_jpegls", "generic_compressed_rle"];
 }
