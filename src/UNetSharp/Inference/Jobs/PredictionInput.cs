@@ -73,6 +73,9 @@ public sealed class PredictionInput
             if (header.Rank is < 2 or > 4)
                 throw new DataFormatException(path, $"{header.Rank}-dimensional NIfTI image; expected 2D, 3D, or 4D with channels in dim 4");
             image = ImageFile.FromNifti(nifti, path);
+            // nnU-Net naming: case_0000 is channel 0 of a multi-channel case; its case_0001, ... siblings are the others
+            if (image.Channels == 1 && network.InChannels > 1 && PredictionOutputs.IsChannelZero(path))
+                image = UNetSharp.Data.Layouts.MsdDataset.Stack(image, UNetSharp.Data.Layouts.MsdDataset.ChannelFiles(path, network.InChannels));
         }
         else
         {
