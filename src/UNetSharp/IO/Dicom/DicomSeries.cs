@@ -12,7 +12,7 @@ namespace UNetSharp.IO.Dicom;
 /// </summary>
 public static class DicomSeries
 {
-    /// <summary>Largest deviation of a slice gap from the mean gap accepted, relative (1 %), beyond 1e-3 mm.</summary>
+    /// <summary>Largest deviation of a slice gap from the smallest gap accepted, relative (1 %), beyond 1e-3 mm.</summary>
     public const double SpacingTolerance = 0.01;
 
     /// <summary>Largest angle between the slice stacking direction and the slice normal accepted, in degrees.</summary>
@@ -238,15 +238,15 @@ public static class DicomSeries
         if (angle > TiltToleranceDegrees)
             throw new DataFormatException(path, $"slices are stacked {angle.ToString("F2", CultureInfo.InvariantCulture)} degrees off the slice normal (ImagePositionPatient (0020,0032) vs ImageOrientationPatient (0020,0037)): a gantry-tilted or sheared series cannot be represented without resampling; GantryDetectorTilt (0018,1120) {sorted[0].File.Elements.String(DicomTags.GantryDetectorTilt) ?? "absent"}");
         var gaps = Enumerable.Range(1, sorted.Count - 1).Select(i => Dist(sorted[i].Position, sorted[i - 1].Position)).ToList();
-        double smallest = gaps.Min(), mean = length / (sorted.Count - 1);
+        double smallest = gaps.Min();
         for (int i = 0; i < gaps.Count; i++)
         {
-            if (Math.Abs(gaps[i] - mean) <= Math.Max(1e-3, SpacingTolerance * mean)) continue;
+            if (Math.Abs(gaps[i] - smallest) <= Math.Max(1e-3, SpacingTolerance * smallest)) continue;
             double ratio = gaps[i] / smallest;
             string where = $"between {Path.GetFileName(sorted[i].File.Path)} and {Path.GetFileName(sorted[i + 1].File.Path)}";
             if (Math.Abs(ratio - Math.Round(ratio)) < 0.05 && Math.Round(ratio) >= 2)
                 throw new DataFormatException(sorted[i + 1].File.Path, $"missing slice(s) {where}: gap {gaps[i].ToString("G4", CultureInfo.InvariantCulture)} mm is {Math.Round(ratio)} x the {smallest.ToString("G4", CultureInfo.InvariantCulture)} mm slice spacing (ImagePositionPatient (0020,0032))");
-            throw new DataFormatException(sorted[i + 1].File.Path, $"non-uniform slice spacing {where}: gap {gaps[i].ToString("G4", CultureInfo.InvariantCulture)} mm vs mean {mean.ToString("G4", CultureInfo.InvariantCulture)} mm (ImagePositionPatient (0020,0032)), beyond the {SpacingTolerance:P0} tolerance");
+            throw new DataFormatException(sorted[i + 1].File.Path, $"non-uniform slice spacing {where}: gap {gaps[i].ToString("G4", CultureInfo.InvariantCulture)} mm vs {smallest.ToString("G4", CultureInfo.InvariantCulture)} mm (ImagePositionPatient (0020,0032)), beyond the {SpacingTolerance:P0} tolerance");
         }
     }
 
