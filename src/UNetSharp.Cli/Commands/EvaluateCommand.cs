@@ -29,6 +29,9 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         [CommandOption("--regions <LIST>"), Description("score overlapping label regions instead of labels: 'brats' (whole tumour 1,2,3,4; tumour core 1,3,4; enhancing tumour 4) or 'name=1,2,3;name=4' (default: labels)")]
         public string? Regions { get; init; }
 
+        [CommandOption("--images <DIR>"), Description("folder of the input images (case.ext or nnU-Net channel files case_0000.ext, ...): report.html then draws the best, median and worst cases over every channel, one picture per class or region (default: contours on black)")]
+        public string? Images { get; init; }
+
         [CommandOption("--out <DIR>"), Description("folder for cases.csv and summary.json (default: the --pred folder, as nnU-Net; never inside --ref)")]
         public string? Out { get; init; }
 
@@ -65,7 +68,7 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         // Everything is computed before anything is written: a bad file leaves no partial output.
         var result = FolderEvaluation.Run(pred, reference, options);
         result.Write(outDir);
-        UNetSharp.Reporting.EvaluationReport.Write(outDir, result);
+        UNetSharp.Reporting.EvaluationReport.Write(outDir, result, settings.Images, options.Regions);
         foreach (string warning in result.Warnings) Console.Error.WriteLine($"warning: {warning}");
 
         if (settings.Json) CliOutput.Out.WriteLine(result.ToJson());
