@@ -35,7 +35,7 @@ public sealed class DicomSeriesTests : IDisposable
     }
 
     [Fact]
-    public void AMultiFrameFileIsOneSlicePerFrame()
+    public void AMultiFrameFileWithoutFramePositionsOrSpacingIsRefused()
     {
         Directory.CreateDirectory(Dir("m"));
         var pixels = DicomTestFiles.Ramp(3 * 6 * 5, 1);
