@@ -67,7 +67,7 @@ public static class CliApp
             data.AddCommand<DataCheckCommand>("check").WithDescription("Load every case once and report shapes, spacings, classes and problems.")
                 .WithExample("data", "check", "--data", "../shared/data/msd-hippocampus");
         });
-        config.AddCommand<ServeCommand>("serve").WithDescription("A segmentation web service with a viewer page (POST /v1/segment; docs/SERVE.md). ONNX models are not served yet.")
+        config.AddCommand<ServeCommand>("serve").WithDescription("A segmentation web service with a viewer page (POST /v1/segment; docs/SERVE.md): predict's service, TorchSharp or ONNX Runtime.")
             .WithExample("serve", "--model", "runs/isbi", "--port", "8080", "--token-file", "token.txt");
         config.AddBranch("bench", bench =>
         {

@@ -1,12 +1,13 @@
 using UNetSharp.Data;
 using UNetSharp.Data.Layouts;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Models;
 using UNetSharp.Pipeline;
 using UNetSharp.Planning;
+using UNetSharp.Settings;
 
-namespace UNetSharp.Export;
+namespace UNetSharp.Onnx;
 
 /// <summary>
 /// Patches for int8 calibration, prepared exactly as the network sees them at prediction time (normalised, resampled,
@@ -18,10 +19,10 @@ public static class CalibrationData
     /// <summary>Up to <paramref name="patches"/> patches of at most the plan's patch size from the run's training cases.</summary>
     public static IReadOnlyList<CalibrationBatch> FromRun(string runFolder, ExperimentPlan plan, int patches = 32, int seed = 0)
     {
-        var config = RunConfiguration.Load(runFolder);
-        if (string.IsNullOrWhiteSpace(config.DataDirectory) || !Directory.Exists(config.DataDirectory))
-            throw new DataFormatException(Path.Combine(runFolder, "config.json"), $"the run's data set '{config.DataDirectory}' is not there to calibrate on; name a folder of calibration images");
-        var data = DatasetLayouts.Open(config.DataDirectory, plan.Layout);
+        string dataFolder = RunSettingsFile.Load(runFolder).Data;
+        if (string.IsNullOrWhiteSpace(dataFolder) || !Directory.Exists(dataFolder))
+            throw new DataFormatException(new RunFolder(runFolder).Config, $"the run's data set '{dataFolder}' is not there to calibrate on; name a folder of calibration images");
+        var data = DatasetLayouts.Open(dataFolder, plan.Layout);
         var indices = File.Exists(Path.Combine(runFolder, RunSplit.FileName))
             ? RunSplit.Load(runFolder).Indices(data, Path.Combine(runFolder, RunSplit.FileName)).Train
             : Enumerable.Range(0, data.CaseIds.Count).ToList();

@@ -1,8 +1,8 @@
 using UNetSharp.Models;
 using UNetSharp.Models.Topology;
-using static UNetSharp.Export.OnnxGraph;
+using static UNetSharp.Onnx.OnnxGraph;
 
-namespace UNetSharp.Export;
+namespace UNetSharp.Onnx;
 
 /// <summary>
 /// Emits the ONNX nodes of one pruned forward pass: every node X^{i,j} of <see cref="SkipTopology.NodesFor(int)"/>

@@ -1,6 +1,6 @@
 using UNetSharp.Planning;
 
-namespace UNetSharp.Export;
+namespace UNetSharp.Onnx;
 
 /// <summary>How <see cref="OnnxExporter"/> writes a model.</summary>
 public sealed record OnnxExportOptions

@@ -3,9 +3,9 @@ using Onnx;
 using UNetSharp.IO;
 using UNetSharp.Models;
 using UNetSharp.Models.Topology;
-using static UNetSharp.Export.OnnxGraph;
+using static UNetSharp.Onnx.OnnxGraph;
 
-namespace UNetSharp.Export;
+namespace UNetSharp.Onnx;
 
 /// <summary>
 /// Writes a network, pruned to one depth, as an ONNX model for ONNX Runtime and other runtimes. The graph is built

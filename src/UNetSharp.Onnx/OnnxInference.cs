@@ -1,6 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 
-namespace UNetSharp.Export;
+namespace UNetSharp.Onnx;
 
 /// <summary>What one ONNX run returns, as flat row-major arrays; absent outputs are null.</summary>
 /// <param name="Logits">[N, C, spatial...] logits.</param>
@@ -118,7 +118,7 @@ public sealed class OnnxInference : IDisposable
                 catch (OnnxRuntimeException e) { throw new DataFormatException(path, $"not a valid ONNX model: {FirstLine(e.Message)}"); }
             }
             using var stream = File.OpenRead(optimized);
-            return Onnx.ModelProto.Parser.ParseFrom(stream).Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
+            return global::Onnx.ModelProto.Parser.ParseFrom(stream).Graph.Node.GroupBy(n => n.OpType).ToDictionary(g => g.Key, g => g.Count());
         }
         finally
         {

@@ -3,7 +3,7 @@ using UNetSharp.IO;
 using System.Text.Json;
 using UNetSharp.Models;
 
-namespace UNetSharp.Export;
+namespace UNetSharp.Onnx;
 
 /// <summary>
 /// The metadata_props of an exported model ("unetsharp.*" keys), so that a deployed file carries what a caller

@@ -4,7 +4,7 @@ using UNetSharp.IO;
 using UNetSharp.Models;
 using static TorchSharp.torch;
 
-namespace UNetSharp.Export;
+namespace UNetSharp.Onnx;
 
 /// <summary>
 /// <see cref="IPatchPredictor"/> over an exported model run by ONNX Runtime (CPU execution provider): the network it

@@ -1,7 +1,7 @@
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.Planning;
 
-namespace UNetSharp.Export;
+namespace UNetSharp.Onnx;
 
 /// <summary>
 /// ONNX Runtime (CPU execution provider) as a prediction engine: an exported .onnx file (network, depth and plan read

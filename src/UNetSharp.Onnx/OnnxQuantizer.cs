@@ -3,7 +3,7 @@ using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Onnx;
 
-namespace UNetSharp.Export;
+namespace UNetSharp.Onnx;
 
 /// <summary>One calibration input for <see cref="OnnxQuantizer"/>: a batch [N, C, spatial...] as the model's "image" input takes it.</summary>
 public sealed record CalibrationBatch(float[] Data, long[] Shape);

@@ -2,7 +2,7 @@ using TorchSharp;
 using UNetSharp.Models;
 using static TorchSharp.torch;
 
-namespace UNetSharp.Export;
+namespace UNetSharp.Onnx;
 
 /// <summary>Largest absolute differences between an exported model and the network it came from, on one random input.</summary>
 public sealed record OnnxComparison(double MaxLogitsDifference, double? MaxPresenceDifference, long[] InputShape);

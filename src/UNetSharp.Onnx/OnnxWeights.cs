@@ -3,7 +3,7 @@ using TorchSharp.Modules;
 using UNetSharp.Models;
 using static TorchSharp.torch;
 
-namespace UNetSharp.Export;
+namespace UNetSharp.Onnx;
 
 /// <summary>A convolution's eval-mode weights, batch norm already folded in: weight [out, in, k, ...], bias [out].</summary>
 internal sealed record ConvWeights(float[] Weight, long[] Shape, float[] Bias);

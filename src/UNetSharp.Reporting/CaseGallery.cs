@@ -1,5 +1,6 @@
 using System.Globalization;
 using UNetSharp.Data;
+using UNetSharp.Overlays;
 
 namespace UNetSharp.Reporting;
 

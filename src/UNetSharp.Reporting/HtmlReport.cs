@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using UNetSharp.IO;
+using UNetSharp.Overlays;
 
 namespace UNetSharp.Reporting;
 

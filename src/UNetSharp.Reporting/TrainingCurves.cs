@@ -1,4 +1,5 @@
 using UNetSharp.IO;
+using UNetSharp.Training;
 
 namespace UNetSharp.Reporting;
 

@@ -22,18 +22,22 @@ public sealed record ModelDescription
     public required string Weights { get; init; }
     public required int FoldedBatchNorms { get; init; }
     public required int Workers { get; init; }
+    /// <summary>What runs the model ("torchsharp", "onnxruntime").</summary>
+    public required string Engine { get; init; }
+    /// <summary>The answer is an instance map (an instance segmentation run).</summary>
+    public required bool Instances { get; init; }
     public required ExperimentPlan Plan { get; init; }
 
     public static ModelDescription Of(SegmentationEngine engine, int workers)
     {
         var m = engine.Model;
-        var c = m.Network.Config;
+        var c = m.Config;
         return new ModelDescription
         {
             Architecture = c.Architecture, Dimensions = c.Dimensions, InChannels = c.InChannels, Classes = c.Classes,
             ClassValues = m.Plan.ClassValues, FullDepth = c.Depth, Depths = engine.Depths, DefaultDepth = engine.DefaultDepth,
-            TileSize = m.Plan.PatchSize, Cgm = c.Cgm, Weights = Path.GetFileName(m.WeightsPath), FoldedBatchNorms = m.FoldedLayers,
-            Workers = workers, Plan = m.Plan,
+            TileSize = engine.Service.TileSize, Cgm = c.Cgm, Weights = Path.GetFileName(m.WeightsPath), FoldedBatchNorms = m.FoldedLayers,
+            Workers = workers, Engine = m.Predictor.Engine, Instances = engine.Service.Instances, Plan = m.Plan,
         };
     }
 }

@@ -1,78 +1,80 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using UNetSharp.Inference;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Instances;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using static TorchSharp.torch;
 
 namespace UNetSharp.Serve;
 
 /// <summary>
-/// Segments uploads exactly as `unetsharp predict` segments files: the upload is written to a private temporary file,
-/// read with <see cref="PredictionInput.Read"/> (colour handling, plan normalisation), predicted with
-/// <see cref="InputPrediction.Run"/> and written with <see cref="PredictionOutputs.Write"/> (label values, the input's
-/// NIfTI geometry), and the file's bytes are the answer. The network is loaded once per worker; a worker is used by one
-/// request at a time (TorchSharp modules are not safe for concurrent forward passes), see <see cref="InferenceGate"/>.
+/// Segments uploads with the same <see cref="PredictionService"/> as `unetsharp predict`: the upload is written to a
+/// private temporary file, read by the service (colour handling, plan normalisation), predicted (sliding window, gating,
+/// the run's post-processing chosen on cross-validation, instance decoding for an instance run) and written by the
+/// service as predict writes it (label values, the input's NIfTI geometry); the file's bytes are the answer. Any
+/// engine runs it (TorchSharp; ONNX Runtime for exported models, whose plan travels in their metadata). Each worker
+/// holds its own service; a worker is used by one request at a time (TorchSharp modules are not safe for concurrent
+/// forward passes), see <see cref="InferenceGate"/>.
 /// </summary>
 public sealed class SegmentationEngine : IDisposable
 {
-    readonly ConcurrentBag<(PredictionModel Model, WorkerThread Thread)> idle = [];
-    readonly List<PredictionModel> models = [];
+    /// <summary>How a depth error names the model: the server's folders are nobody's business.</summary>
+    const string ModelSubject = "the model";
+
+    readonly ConcurrentBag<(PredictionService Service, WorkerThread Thread)> idle = [];
+    readonly List<PredictionService> services = [];
     readonly List<WorkerThread> threads = [];
     readonly string scratch;
 
-    public SegmentationEngine(string modelPath, int workers, int? defaultDepth, double overlap)
+    public SegmentationEngine(string modelPath, int workers, int? defaultDepth, double overlap, IPredictionEngine? engine = null)
     {
         Overlap = overlap;
+        var options = new PredictionServiceOptions { Models = [modelPath], Engine = engine, Depth = defaultDepth, Overlap = overlap };
         try
         {
             for (int i = 0; i < workers; i++)
             {
-                var model = PredictionModel.Load(modelPath);
-                models.Add(model);
+                var service = PredictionService.Open(options);
+                services.Add(service);
                 threads.Add(new WorkerThread($"unetsharp-worker-{i}"));
-                idle.Add((model, threads[i]));
+                idle.Add((service, threads[i]));
             }
         }
         catch
         {
-            foreach (var m in models) m.Dispose();
+            foreach (var m in services) m.Dispose();
             foreach (var t in threads) t.Dispose();
             throw;
         }
-        var first = models[0];
-        DefaultDepth = defaultDepth ?? first.Plan.PredictionDepth ?? first.Network.Config.Depth;
-        CheckDepth(DefaultDepth, "--depth");
         scratch = Directory.CreateTempSubdirectory("unetsharp-serve-").FullName;
     }
 
     /// <summary>The first worker's model (all workers hold the same one).</summary>
-    public PredictionModel Model => models[0];
+    public PredictionModel Model => services[0].Model;
 
-    public int DefaultDepth { get; }
+    /// <summary>The first worker's service (all workers predict alike).</summary>
+    public PredictionService Service => services[0];
+
+    /// <summary>The depth when a request names none: --depth, else the run's choice, else the full depth (resolved once).</summary>
+    public int DefaultDepth => Service.Depth;
     public double Overlap { get; }
-    public IReadOnlyList<int> Depths => Model.Network.PrunableDepths;
+    public IReadOnlyList<int> Depths => Model.Predictor.Depths;
 
-    public void CheckDepth(int depth, string name)
-    {
-        if (!Depths.Contains(depth))
-            throw new ConfigurationException($"{name} {depth}: the model can predict at depth {string.Join(", ", Depths)}" +
-                (Model.Network.Config.DeepSupervision ? "" : " (it has no deep-supervision heads, so it cannot be pruned)"));
-    }
+    /// <summary>The depth a request gets; one the model cannot run is refused with predict's message.</summary>
+    public int DepthFor(int? requested) => Service.DepthFor(requested, ModelSubject);
 
     /// <summary>Segments one upload already checked by <see cref="UploadInspector"/> on an idle worker's thread. The caller
     /// holds a slot of the <see cref="InferenceGate"/>, so an idle worker is always there. Bad images throw
     /// <see cref="UNetSharpException"/>.</summary>
     public async Task<SegmentResult> SegmentAsync(byte[] body, UploadInfo upload, SegmentRequest request)
     {
-        int depth = request.Depth ?? DefaultDepth;
-        CheckDepth(depth, "depth");
+        int depth = DepthFor(request.Depth);
         if (!idle.TryTake(out var worker)) throw new InvalidOperationException("no idle worker: SegmentAsync was called without a slot of the gate");
-        try { return await worker.Thread.Run(() => Segment(worker.Model, body, upload, request, depth)).ConfigureAwait(false); }
+        try { return await worker.Thread.Run(() => Segment(worker.Service, body, upload, request, depth)).ConfigureAwait(false); }
         finally { idle.Add(worker); }
     }
 
-    SegmentResult Segment(PredictionModel model, byte[] body, UploadInfo upload, SegmentRequest request, int depth)
+    SegmentResult Segment(PredictionService service, byte[] body, UploadInfo upload, SegmentRequest request, int depth)
     {
         string dir = Path.Combine(scratch, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -82,21 +84,16 @@ public sealed class SegmentationEngine : IDisposable
             string inputPath = Path.Combine(dir, "upload" + upload.Extension);
             File.WriteAllBytes(inputPath, body);
             using var scope = NewDisposeScope();
-            var input = PredictionInput.Read(inputPath, model.Plan, model.Network.Config);
+            var input = service.Read(inputPath);
             var format = Resolve(request.Format, upload.Kind, input.Shape);
-            var predictor = new SlidingWindowPredictor(model.Network, new SlidingWindowOptions
-            {
-                Depth = depth, TileSize = model.Plan.PatchSize.ToArray(), Overlap = Overlap,
-                MirrorAxes = request.Tta ? null : Array.Empty<int>(),
-            });
-            var (labels, _, tiles) = InputPrediction.Run(predictor, input, model.Network.Config.Classes, probabilities: false);
+            var prediction = service.Predict(input, depth, request.Tta);
             string outDir = Path.Combine(dir, "out");
             string written = format == upload.Kind
-                ? PredictionOutputs.Write(input, labels, null, model.Network.Config.Classes, model.Plan, outDir, overlay: false)[0]
-                : WriteConverted(input, labels, model, format, outDir);
-            long foreground = labels.LongLength - labels.AsSpan().Count((byte)0);
-            return new SegmentResult(File.ReadAllBytes(written), ContentType(format, written), "labels" + Extension(written), input.Shape, depth, request.Tta,
-                foreground, tiles, clock.Elapsed.TotalMilliseconds);
+                ? service.Write(input, prediction, outDir, new PredictionOutputChoice())[0]
+                : WriteConverted(input, prediction, service.Model, format, outDir);
+            string name = (prediction.Instances is null ? "labels" : "instances") + Extension(written);
+            return new SegmentResult(File.ReadAllBytes(written), ContentType(format, written), name, input.Shape, depth, request.Tta,
+                prediction.ForegroundVoxels, prediction.Tiles, clock.Elapsed.TotalMilliseconds);
         }
         catch (DataFormatException e) when (e.Path.StartsWith(dir, StringComparison.Ordinal))
         {
@@ -119,22 +116,27 @@ public sealed class SegmentationEngine : IDisposable
         _ => throw new ConfigurationException("format=nifti needs a NIfTI upload (a PNG or TIFF has no geometry to copy)"),
     };
 
-    /// <summary>A NIfTI or TIFF input answered in another raster format: the same label values as that format's own files.</summary>
-    static string WriteConverted(PredictionInput input, byte[] labels, PredictionModel model, PredictionFileKind format, string outDir)
+    /// <summary>A NIfTI or TIFF input answered in another raster format: the same values as that format's own files
+    /// (class label values, or instance ids).</summary>
+    static string WriteConverted(PredictionInput input, CasePrediction prediction, PredictionModel model, PredictionFileKind format, string outDir)
     {
         Directory.CreateDirectory(outDir);
+        string path = Path.Combine(outDir, (prediction.Instances is null ? "labels" : "instances") + (format == PredictionFileKind.Png ? ".png" : ".tif"));
+        if (prediction.Instances is { } instances)
+        {
+            InstanceMapFile.Write(path, instances, input.Shape);
+            return path;
+        }
         var table = PredictionOutputs.LabelValues(model.Plan, format);
-        var values = Array.ConvertAll(labels, c => table[c]);
+        var values = Array.ConvertAll(prediction.Labels, c => table[c]);
         if (format == PredictionFileKind.Png)
         {
-            string png = Path.Combine(outDir, "labels.png");
-            PngFile.WriteLabels(png, values, input.Shape[0], input.Shape[1]);
-            return png;
+            PngFile.WriteLabels(path, values, input.Shape[0], input.Shape[1]);
+            return path;
         }
-        string tif = Path.Combine(outDir, "labels.tif");
         int bits = table.Max() > byte.MaxValue ? 16 : 8;
-        TiffFile.Write(tif, new RasterImage(Array.ConvertAll(values, v => (float)v), 1, input.Shape, bits), bits);
-        return tif;
+        TiffFile.Write(path, new RasterImage(Array.ConvertAll(values, v => (float)v), 1, input.Shape, bits), bits);
+        return path;
     }
 
     static string Extension(string path) => path.EndsWith(".nii.gz", StringComparison.OrdinalIgnoreCase) ? ".nii.gz" : Path.GetExtension(path);
@@ -152,7 +154,7 @@ public sealed class SegmentationEngine : IDisposable
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0) return;
         foreach (var t in threads) t.Dispose();   // waits for an inference still running on it
-        foreach (var m in models) m.Dispose();
+        foreach (var m in services) m.Dispose();
         try { Directory.Delete(scratch, recursive: true); } catch (IOException) { }
     }
 }

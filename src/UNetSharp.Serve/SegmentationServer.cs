@@ -84,7 +84,7 @@ public sealed class SegmentationServer : IAsyncDisposable
         WebApplication? app = null;
         try
         {
-            engine = new SegmentationEngine(options.Model, options.Concurrency, options.Depth, options.Overlap);
+            engine = new SegmentationEngine(options.Model, options.Concurrency, options.Depth, options.Overlap, options.Engine);
             app = builder.Build();
             var server = new SegmentationServer(app, options, engine, new InferenceGate(options.Concurrency, options.QueueLength), token, previousThreads);
             await app.StartAsync().ConfigureAwait(false);
@@ -168,8 +168,7 @@ public sealed class SegmentationServer : IAsyncDisposable
         try
         {
             var request = SegmentQuery.Parse(context.Request.Query);
-            if (request.Depth is int depth) Engine.CheckDepth(depth, "depth");
-            context.Items["depth"] = request.Depth ?? Engine.DefaultDepth;
+            context.Items["depth"] = Engine.DepthFor(request.Depth);
             if (context.Request.ContentLength > options.MaxBodyBytes)
                 throw new UploadRejectedException(StatusCodes.Status413PayloadTooLarge, $"the body has {context.Request.ContentLength} bytes, more than this server's limit of {options.MaxBodyBytes}");
             byte[] body = await ReadBody(context).ConfigureAwait(false);

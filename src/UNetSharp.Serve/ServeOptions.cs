@@ -1,12 +1,18 @@
 using Microsoft.Extensions.Logging;
+using UNetSharp.Prediction;
 
 namespace UNetSharp.Serve;
 
 /// <summary>Settings of the segmentation service, one per `unetsharp serve` option.</summary>
 public sealed record ServeOptions
 {
-    /// <summary>A run folder (best.ckpt, else last.ckpt, with plan.json), a checkpoint, or a weights file with plan.json beside it.</summary>
+    /// <summary>A run folder (best.ckpt, else last.ckpt, with plan.json), a checkpoint, or a weights file with plan.json
+    /// beside it; with <see cref="Engine"/> ONNX Runtime, also an exported .onnx model (its plan is in its metadata).</summary>
     public required string Model { get; init; }
+
+    /// <summary>What runs the model, as `predict --engine`: null = TorchSharp; UNetSharp.Onnx's OnnxPredictionEngine for
+    /// .onnx files (the CLI picks it for them).</summary>
+    public IPredictionEngine? Engine { get; init; }
 
     /// <summary>TCP port; 0 picks a free one (tests), read back from <see cref="SegmentationServer.Address"/>.</summary>
     public int Port { get; init; } = 8080;

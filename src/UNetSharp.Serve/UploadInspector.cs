@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using BitMiracle.LibTiff.Classic;
 using Microsoft.AspNetCore.Http;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 
 namespace UNetSharp.Serve;

@@ -3,6 +3,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using UNetSharp.Experiments;
 using UNetSharp.Pipeline;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Cli.Commands;
 
@@ -38,12 +39,13 @@ public sealed class BenchEnsembleCommand : Command<BenchEnsembleCommand.Settings
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        var file = s.Config is null ? new ConfigValues() : ConfigValues.Load(s.Config);
-        var settings = TrainCommand.Apply(new RunConfiguration(), new TrainCommand.Settings { Data = s.Data }, file);
-        if (settings.DataDirectory.Length == 0) throw new ConfigurationException("--data is required (or 'data' in the config file)");
+        var file = s.Config is null ? SettingValues.None : SettingValues.Load(s.Config);
+        var settings = file.ApplyTo(RunSettings.Default);
+        if (s.Data is not null) settings = settings with { Data = s.Data };
+        if (settings.Data.Length == 0) throw new ConfigurationException("--data is required (or 'data' in the config file)");
         var spec = new EnsembleBenchmarkSpec
         {
-            OutputDirectory = Path.GetFullPath(s.Out!), Settings = settings with { DataDirectory = Path.GetFullPath(settings.DataDirectory), RunDirectory = "" },
+            OutputDirectory = Path.GetFullPath(s.Out!), Settings = settings with { Data = Path.GetFullPath(settings.Data), Out = "" },
             Iterations = s.Iterations!.Value, Folds = s.Folds, HoldoutCount = s.Holdout, HoldoutSeed = s.HoldoutSeed,
             HoldoutCases = s.HoldoutCases is null ? null : TrainCommand.ParseCaseIds(s.HoldoutCases), Tta = s.Tta, Depth = s.Depth, Threads = s.Threads,
         };

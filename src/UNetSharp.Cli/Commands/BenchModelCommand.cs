@@ -2,7 +2,7 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using TorchSharp;
-using UNetSharp.Benchmarks;
+using UNetSharp.Experiments.Benchmarks;
 using UNetSharp.IO;
 using UNetSharp.Models;
 

@@ -2,8 +2,8 @@ using System.ComponentModel;
 using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using UNetSharp.Benchmarks;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Experiments.Benchmarks;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Models;
 

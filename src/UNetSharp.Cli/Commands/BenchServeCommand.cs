@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using UNetSharp.Experiments.Benchmarks;
 using UNetSharp.IO;
 using UNetSharp.Serve;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using UNetSharp.Experiments;
 using UNetSharp.Pipeline;
 using YamlDotNet.RepresentationModel;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Cli.Commands;
 
@@ -59,11 +60,9 @@ public static class ExperimentConfigFile
             string data = Scalar(path, d, "data", at) ?? throw new DataFormatException(path, $"'{at}data' is missing (the data set folder)");
             var own = SettingsPairs(path, d.GetValueOrDefault("settings"), $"{at}settings.");
             // the data set's own settings win over the shared ones, key by key
-            var merged = shared.Where(p => !own.Any(o => ConfigValues.Normalize(o.Key) == ConfigValues.Normalize(p.Key))).Concat(own).ToList();
-            var values = ConfigValues.FromPairs(path, merged);
-            var settings = TrainCommand.Apply(new RunConfiguration(), new TrainCommand.Settings(), values) with { DataDirectory = Path.GetFullPath(data) };
-            var options = settings.ToOptions();
-            try { options.Validate(); }
+            var merged = shared.Where(p => !own.Any(o => SettingKeys.Normalize(o.Key) == SettingKeys.Normalize(p.Key))).Concat(own).ToList();
+            var settings = SettingValues.FromPairs(path, merged).ApplyTo(RunSettings.Default) with { Data = Path.GetFullPath(data) };
+            try { settings.Validate(CrossValidation.DefaultFolds); }
             catch (ConfigurationException e) { throw new DataFormatException(path, $"data set '{name}': {e.Message}"); }
             list.Add(new ExperimentDataset(name, settings) { PaperProtocol = Bool(path, d, "paper_protocol", at) ?? false });
         }
@@ -88,8 +87,8 @@ public static class ExperimentConfigFile
         var result = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
         foreach (var (k, v) in map.Children)
         {
-            string key = ConfigValues.Normalize((k as YamlScalarNode)?.Value ?? "");
-            if (!known.Contains(key)) throw new DataFormatException(path, $"unknown key '{at}{key}'{ConfigValues.DidYouMean(key, known)}");
+            string key = SettingKeys.Normalize((k as YamlScalarNode)?.Value ?? "");
+            if (!known.Contains(key)) throw new DataFormatException(path, $"unknown key '{at}{key}'{SettingKeys.DidYouMean(key, known)}");
             if (!result.TryAdd(key, v)) throw new DataFormatException(path, $"'{at}{key}' is set twice");
         }
         return result;
@@ -129,10 +128,10 @@ public static class ExperimentConfigFile
         foreach (var (k, v) in map.Children)
         {
             string key = (k as YamlScalarNode)?.Value ?? "";
-            if (OwnedByExperiment.TryGetValue(ConfigValues.Normalize(key), out var owner))
+            if (OwnedByExperiment.TryGetValue(SettingKeys.Normalize(key), out var owner))
                 throw new DataFormatException(path, $"'{at}{key}' is set by the experiment: use '{owner}'");
-            if (!ConfigValues.Known.Contains(ConfigValues.Normalize(key)))
-                throw new DataFormatException(path, $"unknown key '{at}{key}'{ConfigValues.DidYouMean(ConfigValues.Normalize(key))}");
+            if (!SettingKeys.Known.Contains(SettingKeys.Normalize(key)))
+                throw new DataFormatException(path, $"unknown key '{at}{key}'{SettingKeys.DidYouMean(SettingKeys.Normalize(key))}");
             pairs.Add((key, v switch
             {
                 YamlScalarNode s => s.Value is null or "" or "~" or "null" ? null : s.Value,

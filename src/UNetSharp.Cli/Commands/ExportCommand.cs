@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using UNetSharp.Export;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Onnx;
+using UNetSharp.Prediction;
 
 namespace UNetSharp.Cli.Commands;
 
@@ -57,7 +57,7 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
         // Unfolded: the exporter folds batch norm itself, in double precision, from the original statistics.
         using var model = PredictionModel.Load(settings.Model!, foldBatchNorm: false);
         var network = model.Network;
-        int depth = settings.Depth ?? model.Plan.PredictionDepth ?? network.Config.Depth;
+        int depth = model.DepthFor(settings.Depth);
         long[]? size = settings.Size is null ? null : NetworkSettings.ParseSize(settings.Size, network.Config.Dimensions);
         // the check runs TorchSharp at the fixed size, which needs a multiple of 2^L of the whole network
         var multiples = network.Config.SizeMultiples;

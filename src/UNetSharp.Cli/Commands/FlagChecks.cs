@@ -42,23 +42,7 @@ public static class FlagChecks
     /// Bytes from "6GiB", "512 MiB", "4GB", "1.5GiB", "300KB", "1024B" or a plain number of bytes (binary units KiB/MiB/GiB/TiB
     /// = 2^10.., decimal KB/MB/GB/TB = 10^3..; case-insensitive); a positive whole number of bytes. One-line error naming the flag.
     /// </summary>
-    public static long ParseBytes(string text, string flag)
-    {
-        var match = System.Text.RegularExpressions.Regex.Match(text.Trim(), @"^(?<n>\d+(?:\.\d+)?)\s*(?<u>[a-zA-Z]*)$");
-        double factor = match.Success ? match.Groups["u"].Value.ToLowerInvariant() switch
-        {
-            "" or "b" => 1,
-            "kib" => 1L << 10, "mib" => 1L << 20, "gib" => 1L << 30, "tib" => 1L << 40,
-            "kb" => 1e3, "mb" => 1e6, "gb" => 1e9, "tb" => 1e12,
-            _ => 0,
-        } : 0;
-        if (factor == 0)
-            throw new ConfigurationException($"{flag} must be a memory size such as 6GiB, 512MiB, 4GB or a number of bytes, got '{text}'");
-        double bytes = double.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture) * factor;
-        if (!(bytes >= 1) || bytes > long.MaxValue / 2 || bytes != Math.Floor(bytes))
-            throw new ConfigurationException($"{flag} must be a positive whole number of bytes below 4 EiB, got '{text}'");
-        return (long)bytes;
-    }
+    public static long ParseBytes(string text, string flag) => UNetSharp.Settings.SettingText.Bytes(text, flag);
 
     /// <summary>A folder to create or fill: it and every existing parent must be folders, not files.</summary>
     public static ValidationResult Folder(string flag, string? path) => path is null ? ValidationResult.Success()

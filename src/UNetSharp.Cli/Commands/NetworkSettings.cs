@@ -69,34 +69,13 @@ public class NetworkSettings : CommandSettings
     }
 
     /// <summary>"512" (every axis) or "512x256" (one per axis); <paramref name="option"/> names the flag in errors.</summary>
-    public static long[] ParseSize(string text, int dimensions, string option = "--size")
-    {
-        var parts = text.Split('x', ',');
-        if (!parts.All(p => long.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out long v) && v is > 0 and <= MaxSize)
-            || (parts.Length != 1 && parts.Length != dimensions))
-            throw new ConfigurationException($"{option} must be one size or {dimensions} separated by 'x', each 1..{MaxSize}, got '{text}'");
-        var values = parts.Select(p => long.Parse(p, CultureInfo.InvariantCulture)).ToArray();
-        return values.Length == 1 ? Enumerable.Repeat(values[0], dimensions).ToArray() : values;
-    }
+    public static long[] ParseSize(string text, int dimensions, string option = "--size") => UNetSharp.Settings.SettingText.Size(text, dimensions, option);
 
     /// <summary>Largest size per axis accepted from a flag (a 2^20-voxel axis is already far beyond any scanner).</summary>
-    public const long MaxSize = 1 << 20;
+    public const long MaxSize = UNetSharp.Settings.SettingText.MaxSize;
 
-    public static int[] ParseList(string text, string option)
-    {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length == 0 || !parts.All(p => int.TryParse(p, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)))
-            throw new ConfigurationException($"{option} must be a comma-separated list of whole numbers, got '{text}'");
-        return parts.Select(p => int.Parse(p, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)).ToArray();
-    }
+    public static int[] ParseList(string text, string option) => UNetSharp.Settings.SettingText.Integers(text, option);
 
     /// <summary>"1,1,5": positive finite numbers; <paramref name="option"/> names the flag in errors.</summary>
-    public static double[] ParseNumbers(string text, string option)
-    {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var values = parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : double.NaN).ToArray();
-        if (values.Length == 0 || values.Any(v => !(v > 0) || !double.IsFinite(v)))
-            throw new ConfigurationException($"{option} must be a comma-separated list of positive numbers, got '{text}'");
-        return values;
-    }
+    public static double[] ParseNumbers(string text, string option) => UNetSharp.Settings.SettingText.PositiveNumbers(text, option);
 }

@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
-using UNetSharp.Export;
+using UNetSharp.Onnx;
 using UNetSharp.Inference;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.Instances;
 
 namespace UNetSharp.Cli.Commands;

@@ -2,6 +2,8 @@ using System.ComponentModel;
 using System.Runtime.InteropServices;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using UNetSharp.Onnx;
+using UNetSharp.Prediction;
 using UNetSharp.Serve;
 
 namespace UNetSharp.Cli.Commands;
@@ -16,9 +18,13 @@ public sealed class ServeCommand : Command<ServeCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--model <PATH>"), Description("run folder (best.ckpt, else last.ckpt, + plan.json), checkpoint, or weights with plan.json beside it (env UNETSHARP_MODEL). " +
-            "ONNX models (--engine onnx) are not served yet")]
+        [CommandOption("--model <PATH>"), Description("run folder (best.ckpt, else last.ckpt, + plan.json), checkpoint, weights with plan.json beside it, " +
+            "or an exported .onnx model (its plan is in its metadata) (env UNETSHARP_MODEL)")]
         public string? Model { get; init; }
+
+        [CommandOption("--engine <ENGINE>"), Description("what runs the model, as predict: torch | onnx (ONNX Runtime, CPU; a run folder is exported in memory) " +
+            "(default: onnx for an .onnx file, else torch) (env UNETSHARP_ENGINE)")]
+        public string? Engine { get; init; }
 
         [CommandOption("--port <N>"), Description("TCP port (default 8080) (env UNETSHARP_PORT)")]
         public int? Port { get; init; }
@@ -66,9 +72,17 @@ public sealed class ServeCommand : Command<ServeCommand.Settings>
             if (!(bodyMb > 0) || bodyMb > 1 << 20) throw new ConfigurationException($"--max-body-mb must be in (0, 1048576], got {bodyMb}");
             double timeout = TimeoutS ?? Env("UNETSHARP_TIMEOUT_S", s => double.Parse(s, inv)) ?? defaults.Timeout.TotalSeconds;
             if (!(timeout > 0) || timeout > 86400) throw new ConfigurationException($"--timeout-s must be in (0, 86400], got {timeout}");
+            string engine = (Engine ?? (environment("UNETSHARP_ENGINE") is { Length: > 0 } e ? e : null) ?? (ModelPaths.IsOnnx(model) ? "onnx" : "torch")).Trim().ToLowerInvariant();
+            int? threads = Threads ?? Env("UNETSHARP_THREADS", s => int.Parse(s, inv));
             return new ServeOptions
             {
                 Model = model,
+                Engine = engine switch
+                {
+                    "torch" or "torchsharp" => TorchPredictionEngine.Instance,
+                    "onnx" or "onnxruntime" => new OnnxPredictionEngine(threads),
+                    _ => throw new ConfigurationException($"--engine must be torch or onnx, got '{engine}'"),
+                },
                 Port = Port ?? Env("UNETSHARP_PORT", s => int.Parse(s, inv)) ?? defaults.Port,
                 Depth = Depth ?? Env("UNETSHARP_DEPTH", s => int.Parse(s, inv)),
                 TokenFile = TokenFile ?? (environment("UNETSHARP_TOKEN_FILE") is { Length: > 0 } t ? t : null),
@@ -77,7 +91,7 @@ public sealed class ServeCommand : Command<ServeCommand.Settings>
                 Concurrency = Concurrency ?? Env("UNETSHARP_CONCURRENCY", s => int.Parse(s, inv)) ?? defaults.Concurrency,
                 QueueLength = Queue ?? Env("UNETSHARP_QUEUE", s => int.Parse(s, inv)) ?? defaults.QueueLength,
                 Timeout = TimeSpan.FromSeconds(timeout),
-                Threads = Threads ?? Env("UNETSHARP_THREADS", s => int.Parse(s, inv)),
+                Threads = threads,
             };
         }
     }
@@ -108,8 +122,9 @@ public sealed class ServeCommand : Command<ServeCommand.Settings>
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => interrupted = true);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => interrupted = true);
         using var spectreCancel = cancellationToken.Register(() => { interrupted = true; _ = server.StopAsync(); });
-        var net = server.Engine.Model.Network.Config;
-        CliOutput.Error.WriteLine($"serving {net.Architecture} {net.Dimensions}D (depths {string.Join(",", server.Engine.Depths)}, default L{server.Engine.DefaultDepth}) " +
+        var net = server.Engine.Model.Config;
+        CliOutput.Error.WriteLine($"serving {net.Architecture} {net.Dimensions}D{(server.Engine.Service.Instances ? " instances" : "")} with {server.Engine.Model.Predictor.Engine} " +
+            $"(depths {string.Join(",", server.Engine.Depths)}, default L{server.Engine.DefaultDepth}) " +
             $"from {server.Engine.Model.WeightsPath} at {server.Address} with {server.Gate.Workers} worker(s), queue {server.Gate.QueueLength}");
         CliOutput.Error.WriteLine(server.ListensOnAllInterfaces
             ? $"listening on every interface, port {new Uri(server.Address).Port}; every API request needs 'Authorization: Bearer <token>'"

@@ -5,12 +5,13 @@ using UNetSharp.IO;
 namespace UNetSharp.Instances;
 
 /// <summary>
-/// Reads the decoder settings a training run tuned (RUN/instances.json, written by the run's instance evaluation):
+/// Reads the decoder settings a run tuned from its instances.json report, for runs written before inference.json held them
+/// (Planning.InferenceChoices.TunedDecoding reads both):
 /// per pruned depth, one set for watershed and one for connected components. Predict uses them unless told otherwise.
 /// </summary>
 public static class InstanceDecodingTuned
 {
-    public const string FileName = "instances.json";
+    public const string FileName = RunFolder.InstancesName;
 
     /// <summary>The tuned settings for <paramref name="method"/> at <paramref name="depth"/>; null when the folder has no
     /// instances.json or it holds no settings for that depth (a run from before tuning existed).</summary>

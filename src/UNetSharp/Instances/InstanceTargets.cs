@@ -1,4 +1,4 @@
-using UNetSharp.Inference;
+using UNetSharp.Labels;
 using UNetSharp.Metrics;
 
 namespace UNetSharp.Instances;

@@ -3,8 +3,9 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using UNetSharp.Data.Layouts;
-using UNetSharp.Experiments;
+using UNetSharp.Metrics;
 using UNetSharp.IO;
+using UNetSharp.Settings;
 using UNetSharp.Planning;
 using UNetSharp.Training;
 
@@ -26,29 +27,29 @@ public sealed record ClassStatistics(int Class, int Cases, double Mean, double S
 /// parent folder and reused by every later call, one complete run per fold in PARENT/fold_k (config.json, plan.json,
 /// checkpoints, metrics.json; validated on its fold), and once every fold is finished a summary over all folds'
 /// validation cases (cv_summary.json / .csv: Dice mean ± sd per class and depth), the prediction depth chosen from it,
-/// and the post-processing chosen from it (<see cref="PostProcessingSelection"/>), both written into every fold's plan.json.
+/// and the post-processing chosen from it (<see cref="PostProcessingSelection"/>), both written into every fold's inference.json (its plan.json stays as planned).
 /// A call for one fold (<see cref="TrainRunOptions.Fold"/>) trains only that one; a finished fold is not trained again,
 /// an unfinished one is resumed.
 /// </summary>
 public static class CrossValidation
 {
     public const int DefaultFolds = 5;
-    public const string SummaryJsonName = "cv_summary.json", SummaryCsvName = "cv_summary.csv", CasesFileName = "cv_cases.csv";
+    public const string SummaryJsonName = RunFolder.CrossValidationJsonName, SummaryCsvName = RunFolder.CrossValidationCsvName, CasesFileName = RunFolder.CrossValidationCasesName;
 
     /// <summary>Prefix of the fold run folders (fold_0, fold_1, ...); prediction finds a cross-validation's models by it.</summary>
-    public const string FoldFolderPrefix = "fold_";
+    public const string FoldFolderPrefix = RunFolder.FoldPrefix;
 
     public static string FoldFolder(string parent, int fold) => Path.Combine(parent, FoldFolderName(fold));
 
     static string FoldFolderName(int fold) => FoldFolderPrefix + fold.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The options ask for folds and do not point at one fold's own run folder (that one trains as a single run).</summary>
-    public static bool Applies(TrainRunOptions options) => (options.Folds is not null || options.Fold is not null) && FoldSplitOf(options) is null;
+    public static bool Applies(TrainRunOptions options) => (options.Settings.Validation.Folds is not null || options.Settings.Validation.Fold is not null) && FoldSplitOf(options) is null;
 
     /// <summary>For a fold's own run folder (PARENT/fold_k beside PARENT/splits.json): its split from the parent; else null.</summary>
     public static RunSplit? FoldSplitOf(TrainRunOptions options)
     {
-        if (options.Fold is not int k) return null;
+        if (options.Settings.Validation.Fold is not int k) return null;
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.RunDirectory));
         string? parent = Path.GetDirectoryName(full);
         if (parent is null || Path.GetFileName(full) != FoldFolderName(k) || !File.Exists(Path.Combine(parent, RunSplit.FileName))) return null;
@@ -61,27 +62,28 @@ public static class CrossValidation
     {
         options.Validate();
         var log = options.Logger;
-        int count = options.Folds ?? DefaultFolds;
+        var settings = options.Settings;
+        int count = settings.Validation.Folds ?? DefaultFolds;
         string parent = options.RunDirectory;
-        var data = CaseSubsetDataset.Excluding(DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout), options.ExcludeCases); // a test set stays out of everything
+        var data = CaseSubsetDataset.Excluding(DatasetLayouts.Open(options.DataDirectory, settings.Layout()), settings.Dataset.ExcludeCases); // a test set stays out of everything
         TrainingPreflight.CheckRunFolder(parent, options.DataDirectory);
 
         // the parent's settings: those of every fold; a later call (another fold, or all) must agree with them
-        var configuration = RunConfiguration.From(options with { Fold = null, Folds = count }) with
+        var configuration = settings with
         {
-            DataDirectory = Path.GetFullPath(options.DataDirectory), RunDirectory = Path.GetFullPath(parent),
+            Data = Path.GetFullPath(options.DataDirectory), Out = Path.GetFullPath(parent), Validation = settings.Validation with { Fold = null, Folds = count },
         };
         string configPath = Path.Combine(parent, TrainingRun.ConfigFileName);
         if (File.Exists(configPath))
         {
-            var (allowed, conflicts) = RunConfiguration.CompareForResume(RunConfiguration.Load(parent), configuration);
+            var (allowed, conflicts) = RunSettingsFile.CompareForResume(RunSettingsFile.Load(parent), configuration);
             if (conflicts.FirstOrDefault() is { } c)
                 throw new ConfigurationException($"{c.Key} {c.Requested} conflicts with the cross-validation's {c.Key} {c.Saved} ({configPath}); use the same settings or another folder");
             foreach (var change in allowed) log.LogInformation("cross-validation continues with {Setting} {Requested} (it had {Saved})", change.Key, change.Requested, change.Saved);
         }
         string splitPath = Path.Combine(parent, RunSplit.FileName);
         bool reuseSplits = File.Exists(splitPath);
-        var folds = reuseSplits ? RunSplit.LoadFolds(parent) : RunSplit.CreateFolds(data, count, options.DataSeed, options.MaxCases);
+        var folds = reuseSplits ? RunSplit.LoadFolds(parent) : RunSplit.CreateFolds(data, count, settings.Dataset.DataSeed, settings.Dataset.MaxCases);
         if (folds.Count != count)
             throw new ConfigurationException($"{splitPath} holds {folds.Count} folds, the run asks for {count}; use --folds {folds.Count} or another folder");
         foreach (var fold in folds) fold.Indices(data, splitPath); // every case named must exist
@@ -89,12 +91,12 @@ public static class CrossValidation
         Directory.CreateDirectory(parent);
         using (RunLock.Acquire(parent, warning => log.LogWarning("{Warning}", warning)))
         {
-            configuration.Save(parent);
+            RunSettingsFile.Save(configuration, parent);
             if (!reuseSplits) RunSplit.SaveFolds(parent, folds);
             else log.LogInformation("reusing the {Count} folds of {Splits}", count, splitPath);
         }
 
-        var selected = options.Fold is int only ? [only] : Enumerable.Range(0, count).ToList();
+        var selected = settings.Validation.Fold is int only ? [only] : Enumerable.Range(0, count).ToList();
         var results = new Dictionary<int, TrainRunResult>();
         var run = new List<int>();
         foreach (int k in selected)
@@ -109,13 +111,13 @@ public static class CrossValidation
             bool resume = File.Exists(Path.Combine(folder, TrainingRun.ConfigFileName));
             log.LogInformation("fold {Fold} of {Count}: {Train} training / {Validation} validation cases -> {Folder}{Resumed}", k, count,
                 folds[k].Train.Count, folds[k].Val.Count, folder, resume ? " (resumed)" : "");
-            var foldOptions = options with { RunDirectory = folder, Folds = count, Fold = k, Resume = resume };
+            var foldOptions = options.With(s => s with { Out = folder, Validation = s.Validation with { Folds = count, Fold = k } }) with { Resume = resume };
             results[k] = TrainingRun.RunOne(foldOptions, folds[k], epochs, cancellation, steps);
             run.Add(k);
         }
         var done = Enumerable.Range(0, count).Where(k => IsFinished(FoldFolder(parent, k))).ToList();
         CrossValidationSummary? summary = null;
-        if (done.Count == count) summary = Summarize(parent, count, log);
+        if (done.Count == count) summary = Summarize(parent, count, log, settings.Validation.DepthTolerance);
         else log.LogInformation("{Done} of {Count} folds finished; the cross-validation summary is written once all are", done.Count, count);
         return new CrossValidationResult(parent, count, run, done, results, summary);
     }
@@ -125,32 +127,29 @@ public static class CrossValidation
 
     /// <summary>
     /// Pools every fold's validation cases: per depth and class the mean ± sd Dice; the depth (smallest within
-    /// <see cref="TrainingRun.DepthTolerance"/> of the best mean) and the post-processing at that depth; writes
-    /// cv_summary.json and cv_summary.csv and puts both choices into each fold's plan.json.
+    /// the depth tolerance of the best mean) and the post-processing at that depth; writes
+    /// cv_summary.json and cv_summary.csv and puts both choices into each fold's inference.json.
     /// </summary>
-    public static CrossValidationSummary Summarize(string parent, int count, ILogger log)
+    public static CrossValidationSummary Summarize(string parent, int count, ILogger log, double? depthTolerance = null)
     {
+        double tolerance = depthTolerance ?? RunSettings.Default.Validation.DepthTolerance;
         var rows = Enumerable.Range(0, count).SelectMany(k => PostProcessingSelection.ReadCsv(Path.Combine(FoldFolder(parent, k), CasesFileName))).ToList();
         var depths = rows.GroupBy(r => r.Depth).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => (IReadOnlyList<ClassStatistics>)g
             .Where(r => !double.IsNaN(r.Dice)).GroupBy(r => r.Class).OrderBy(c => c.Key)
             .Select(c => Statistics(c.Key, c.Select(r => r.Dice).ToList())).ToList());
         double MeanOf(int depth) => depths[depth].Count == 0 ? double.NaN : depths[depth].Average(c => c.Mean);
         double best = depths.Keys.Max(d => double.IsNaN(MeanOf(d)) ? double.MinValue : MeanOf(d));
-        int chosen = depths.Keys.First(d => MeanOf(d) >= best - TrainingRun.DepthTolerance || d == depths.Keys.Max());
+        int chosen = depths.Keys.First(d => MeanOf(d) >= best - tolerance || d == depths.Keys.Max());
         int cases = rows.Select(r => (r.Fold, r.Case)).Distinct().Count();
         var (post, classes) = PostProcessingSelection.Choose(rows.Where(r => r.Depth == chosen), $"{count}-fold cross-validation, {cases} cases, depth L{chosen}");
 
-        for (int k = 0; k < count; k++)
-        {
-            string folder = FoldFolder(parent, k);
-            (ExperimentPlan.Load(folder) with { PredictionDepth = chosen, PostProcessing = post }).Save(folder);
-        }
+        for (int k = 0; k < count; k++) InferenceChoices.Update(FoldFolder(parent, k), c => c with { ChosenDepth = chosen, PostProcessing = post });
         var json = new JsonObject
         {
             ["folds"] = count,
             ["cases"] = cases,
             ["chosen_depth"] = chosen,
-            ["depth_rule"] = $"smallest depth whose mean cross-validation Dice is within {TrainingRun.DepthTolerance} of the best depth",
+            ["depth_rule"] = $"smallest depth whose mean cross-validation Dice is within {tolerance} of the best depth",
             ["depths"] = new JsonObject(depths.Select(d => new KeyValuePair<string, JsonNode?>($"L{d.Key}", new JsonObject
             {
                 ["mean_dice"] = Round(MeanOf(d.Key)),

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using UNetSharp.Data.Synthetic;
 using UNetSharp.IO;
 using UNetSharp.Planning;
+using UNetSharp.Settings;
 using UNetSharp.Training;
 
 namespace UNetSharp.Pipeline;
@@ -30,7 +31,7 @@ public sealed record DemoOptions
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
     /// <summary>Draws curves.png (see <see cref="TrainRunOptions.CurvePlotter"/>); null: none.</summary>
-    public Reporting.ICurvePlotter? CurvePlotter { get; init; }
+    public Training.ICurvePlotter? CurvePlotter { get; init; }
 }
 
 /// <summary>
@@ -60,15 +61,21 @@ public static class DemoRun
             options.Logger.LogInformation("writing {Images} synthetic {Size}x{Size} cell images to {Folder}", options.Images, options.Size, options.Size, data);
             WriteSyntheticCells(data, options);
         }
+        var defaults = RunSettings.Default;
         var trainOptions = new TrainRunOptions
         {
-            DataDirectory = data,
-            RunDirectory = run,
-            Plan = new PlanOptions { Depth = 3, Widths = new[] { 8, 16, 32, 64 }, BatchSize = 8 },
-            // the thread count is the run's own: TrainingRun sets it inside a TorchStateScope and gives the caller's back
-            Training = new TrainingConfig { Epochs = options.Epochs, LearningRate = 3e-3, WarmupEpochs = 1, Seed = options.Seed, Threads = options.Threads },
-            BatchesPerEpoch = options.BatchesPerEpoch,
-            DataSeed = options.Seed,
+            Settings = defaults with
+            {
+                Data = data, Out = run,
+                Network = defaults.Network with { Depth = 3, Widths = [8, 16, 32, 64], HeadInit = HeadInitKind.Default },
+                Plan = defaults.Plan with { BatchSize = 8 },
+                // the thread count is the run's own: TrainingRun sets it inside a TorchStateScope and gives the caller's back
+                Optimisation = defaults.Optimisation with
+                {
+                    Epochs = options.Epochs, LearningRate = 3e-3, Warmup = 1, Seed = options.Seed, Threads = options.Threads, BatchesPerEpoch = options.BatchesPerEpoch,
+                },
+                Dataset = defaults.Dataset with { DataSeed = options.Seed },
+            },
             Logger = options.Logger,
             CurvePlotter = options.CurvePlotter,
         };

@@ -7,7 +7,7 @@ using UNetSharp.IO;
 using UNetSharp.Metrics;
 using UNetSharp.Models;
 using UNetSharp.Planning;
-using UNetSharp.Reporting;
+using UNetSharp.Overlays;
 using UNetSharp.Training;
 using UNetSharp.Training.Checkpoints;
 
@@ -60,7 +60,7 @@ public static class InstanceDepthEvaluation
         using var net = CheckpointFile.LoadModel(best);
         net.eval();
         using var noGrad = TorchSharp.torch.no_grad();
-        int chosen = plan.PredictionDepth ?? net.Config.Depth;
+        int chosen = InferenceChoices.Load(runFolder).ChosenDepth ?? net.Config.Depth;
         var results = new List<InstanceDepthResult>();
         foreach (int depth in net.PrunableDepths)
         {
@@ -109,6 +109,10 @@ public static class InstanceDepthEvaluation
         }
         var report = new InstanceValidationReport(chosen, defaults, tuning.Select(c => c.Id).ToList(), validation.Select(c => c.Id).ToList(), results);
         AtomicFile.WriteAllText(Path.Combine(runFolder, InstanceValidationReport.FileName), ProjectJson.Serialize(report));
+        InferenceChoices.Update(runFolder, c => c with
+        {
+            InstanceDecoders = results.Select(r => new TunedDecoders(r.Depth, r.WatershedDecoding, r.ConnectedComponentsDecoding)).ToList(),
+        });
         return report;
     }
 

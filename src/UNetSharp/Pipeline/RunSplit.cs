@@ -11,7 +11,7 @@ namespace UNetSharp.Pipeline;
 /// </summary>
 public sealed record RunSplit(IReadOnlyList<string> Train, IReadOnlyList<string> Val)
 {
-    public const string FileName = "splits.json";
+    public const string FileName = RunFolder.SplitsName;
 
     /// <summary>Deterministic shuffle by the data seed; the last ValidationFraction (at least one case) validates.</summary>
     public static RunSplit Create(SegmentationDataset data, double validationFraction, int seed, int? maxCases)

@@ -10,7 +10,8 @@ using UNetSharp.IO;
 using UNetSharp.Metrics;
 using UNetSharp.Models;
 using UNetSharp.Planning;
-using UNetSharp.Reporting;
+using UNetSharp.Overlays;
+using UNetSharp.Settings;
 using UNetSharp.Training;
 using UNetSharp.Training.Checkpoints;
 
@@ -24,11 +25,8 @@ namespace UNetSharp.Pipeline;
 /// </summary>
 public static class TrainingRun
 {
-    public const string ConfigFileName = "config.json", MetricsFileName = "metrics.json", CasesFileName = "cases.csv",
-        CurvesFileName = "curves.png", OverlayFolder = "overlays";
-
-    /// <summary>Depth choice: the smallest depth whose mean validation Dice is within this of the best depth's.</summary>
-    public const double DepthTolerance = 0.005;
+    public const string ConfigFileName = RunFolder.ConfigName, MetricsFileName = RunFolder.MetricsName, CasesFileName = RunFolder.CasesName,
+        CurvesFileName = RunFolder.CurvesName, OverlayFolder = RunFolder.OverlaysName;
 
     public static TrainRunResult Run(TrainRunOptions options, IProgress<EpochReport>? epochs = null, CancellationToken cancellation = default,
         IProgress<StepReport>? steps = null)
@@ -47,17 +45,18 @@ public static class TrainingRun
         using var torchState = TorchStateScope.Save();
         if (options.Training.Threads is int threads) TorchSharp.torch.set_num_threads(threads);
         var log = options.Logger;
-        SegmentationDataset data = CaseSubsetDataset.Excluding(DatasetLayouts.Open(options.DataDirectory, options.Plan.Layout), options.ExcludeCases); // a test set stays out of everything
+        var settings = options.Settings;
+        SegmentationDataset data = CaseSubsetDataset.Excluding(DatasetLayouts.Open(options.DataDirectory, settings.Layout()), settings.Dataset.ExcludeCases); // a test set stays out of everything
         string run = options.RunDirectory;
         TrainingPreflight.CheckRunFolder(run, options.DataDirectory);
         string configPath = Path.Combine(run, ConfigFileName), splitPath = Path.Combine(run, RunSplit.FileName);
         bool hasCheckpoint = File.Exists(Path.Combine(run, Trainer.LastCheckpointName));
-        var configuration = RunConfiguration.From(options) with { DataDirectory = Path.GetFullPath(options.DataDirectory), RunDirectory = Path.GetFullPath(run) };
+        var configuration = settings with { Data = Path.GetFullPath(options.DataDirectory), Out = Path.GetFullPath(run) };
 
         // Everything is read and checked before anything is written.
         if (!options.Resume && (hasCheckpoint || File.Exists(configPath)))
             throw new ConfigurationException($"{run} already holds a run ({(hasCheckpoint ? Trainer.LastCheckpointName : ConfigFileName)}): resume it, or choose another run folder");
-        if (options.Resume && File.Exists(configPath)) CheckResumable(RunConfiguration.Load(run), configuration, configPath, log);
+        if (options.Resume && File.Exists(configPath)) CheckResumable(RunSettingsFile.Load(run), configuration, configPath, log);
         options.Training.Validate();
         bool reusePlan = options.Resume && File.Exists(Path.Combine(run, ExperimentPlan.FileName));
         // Instance segmentation trains on the three-class target of the instance labels (a resumed run asks its plan).
@@ -73,27 +72,23 @@ public static class TrainingRun
             plan = ExperimentPlanner.Plan(data, options.Plan, labelValues);
         }
         bool reuseSplit = options.Resume && File.Exists(splitPath);
-        var split = reuseSplit ? RunSplit.Load(run) : fixedSplit ?? RunSplit.Create(data, options.ValidationFraction, options.DataSeed, options.MaxCases);
+        var split = reuseSplit ? RunSplit.Load(run) : fixedSplit ?? RunSplit.Create(data, settings.Validation.Fraction, settings.Dataset.DataSeed, settings.Dataset.MaxCases);
         var (trainIds, valIds) = split.Indices(data, splitPath);
-        TrainingPreflight.CheckLoader(new LoaderOptions { PatchSize = plan.PatchSize.ToArray(), BatchSize = plan.BatchSize, BatchesPerEpoch = options.BatchesPerEpoch });
+        TrainingPreflight.CheckLoader(new LoaderOptions { PatchSize = plan.PatchSize.ToArray(), BatchSize = plan.BatchSize, BatchesPerEpoch = settings.Optimisation.BatchesPerEpoch });
         if (options.Resume && !hasCheckpoint)
             log.LogWarning("{Run} holds no checkpoint yet (the run stopped before it saved one): training starts from the beginning", run);
 
         var trainCases = new CachingCaseSource(new PlannedCaseSource(data, trainIds, plan));
         // head init 'prior': the training cases' class frequencies start the heads; read before anything is written (the
-        // cases stay cached for training) and recorded in the plan's recipe
+        // cases stay cached for training) and recorded in the plan
         double[]? priors = options.Training.HeadInit == HeadInitKind.Prior && !(hasCheckpoint && options.Resume)
             ? HeadInitialisation.ClassPriors(trainCases, plan.ClassValues.Count) : null;
 
         Directory.CreateDirectory(run);
         using var writer = RunLock.Acquire(run, warning => log.LogWarning("{Warning}", warning));
-        configuration.Save(run); // first: a run stopped before its plan or split was written resumes from this alone
+        RunSettingsFile.Save(configuration, run); // first: a run stopped before its plan or split was written resumes from this alone
         if (!reuseSplit) split.Save(run);
-        if (!reusePlan)
-        {
-            plan = plan with { Recipe = TrainingRecipe.From(options.Training, options.BatchesPerEpoch, options.ForegroundRatio, RunConfiguration.From(options).Values()["augment"]) with { ClassPriors = priors } };
-            plan.Save(run);
-        }
+        if (!reusePlan) (plan = plan with { ClassPriors = priors }).Save(run); // the plan's one write: frozen from here on
         LogPlan(log, plan, options, trainIds.Count, valIds.Count);
         if (priors is not null)
             log.LogInformation("head init: prior, class frequencies {Priors}", string.Join(", ", priors.Select(p => p.ToString("G3", System.Globalization.CultureInfo.InvariantCulture))));
@@ -104,8 +99,8 @@ public static class TrainingRun
 
         var loaderOptions = new LoaderOptions
         {
-            PatchSize = plan.PatchSize.ToArray(), BatchSize = plan.BatchSize, BatchesPerEpoch = options.BatchesPerEpoch,
-            ForegroundRatio = options.ForegroundRatio, Seed = options.DataSeed, Augmentation = options.Augmentation switch
+            PatchSize = plan.PatchSize.ToArray(), BatchSize = plan.BatchSize, BatchesPerEpoch = settings.Optimisation.BatchesPerEpoch,
+            ForegroundRatio = settings.Augmentation.ForegroundRatio, Seed = settings.Dataset.DataSeed, Augmentation = settings.Augmentation.Preset switch
             {
                 AugmentationPreset.NnUNet => AugmentationPipeline.NnUNetDefault(),
                 AugmentationPreset.UNetSharp => AugmentationPipeline.UNetSharpDefault(),
@@ -127,9 +122,8 @@ public static class TrainingRun
             trainer.CountFixed = estimate =>
             {
                 // saved with the run's settings at once: a resume (or a repeat from config.json) takes exactly these steps
-                configuration = configuration with { Iterations = estimate.Iterations };
-                configuration.Save(run);
-                if (plan.Recipe is not null) (plan = plan with { Recipe = plan.Recipe with { Iterations = estimate.Iterations } }).Save(run);
+                configuration = configuration with { Optimisation = configuration.Optimisation with { Iterations = estimate.Iterations } };
+                RunSettingsFile.Save(configuration, run);
                 log.LogInformation("time budget {Budget}: {Steps} steps fit ({PerStep:F2} s per step, {Validation:F1} s per validation, {Elapsed:F0} s spent); the schedule runs over them",
                     FormatBudget(estimate.BudgetSeconds), estimate.Iterations, estimate.SecondsPerStep, estimate.SecondsPerValidation, estimate.ElapsedSeconds);
             };
@@ -141,20 +135,20 @@ public static class TrainingRun
         {
             // the decoders are tuned on training cases (seeded pick), never on the validation cases they are scored on
             var shuffled = trainIds.ToArray();
-            new Random(options.DataSeed).Shuffle(shuffled);
+            new Random(settings.Dataset.DataSeed).Shuffle(shuffled);
             var tuningIds = shuffled.Take(InstanceDepthEvaluation.TuningCaseCount).ToList();
             var tuningSource = new PlannedCaseSource(data, tuningIds, plan);
             InstanceDepthEvaluation.Run(run, validation, valIds.Select(i => instanceData.LoadInstanceCase(i).Label!).ToList(),
                 Enumerable.Range(0, tuningSource.Count).Select(tuningSource.Load).ToList(), tuningIds.Select(i => instanceData.LoadInstanceCase(i).Label!).ToList(),
-                new InstanceDecodingOptions(), options.Overlays, log);
+                new InstanceDecodingOptions(), settings.Validation.Overlays, log);
         }
         return result;
     }
 
     /// <summary>Refuses a resume whose settings differ from the saved run's, except those a run may change (logged).</summary>
-    static void CheckResumable(RunConfiguration saved, RunConfiguration requested, string configPath, ILogger log)
+    static void CheckResumable(RunSettings saved, RunSettings requested, string configPath, ILogger log)
     {
-        var (allowed, conflicts) = RunConfiguration.CompareForResume(saved, requested);
+        var (allowed, conflicts) = RunSettingsFile.CompareForResume(saved, requested);
         if (conflicts.FirstOrDefault() is { } c)
             throw new ConfigurationException($"{c.Key} {c.Requested} conflicts with the run's {c.Key} {c.Saved} ({configPath}); start a new run or keep the run's settings");
         foreach (var change in allowed)
@@ -166,9 +160,10 @@ public static class TrainingRun
     {
         var n = plan.Network;
         var t = options.Training;
+        int batchesPerEpoch = options.Settings.Optimisation.BatchesPerEpoch;
         string length = t.MaxIterations is long iterations ? $"{iterations} steps" + (t.TimeBudgetSeconds is double b ? $" (fixed by the time budget {FormatBudget(b)})" : "")
-            : t.TimeBudgetSeconds is double budget ? $"time budget {FormatBudget(budget)} (steps fixed after the first {t.DecayStart(options.BatchesPerEpoch)})"
-            : $"{t.Epochs} epochs x {options.BatchesPerEpoch} steps";
+            : t.TimeBudgetSeconds is double budget ? $"time budget {FormatBudget(budget)} (steps fixed after the first {t.DecayStart(batchesPerEpoch)})"
+            : $"{t.Epochs} epochs x {batchesPerEpoch} steps";
         log.LogInformation("plan: {Arch} {Dims}D depth {Depth}, widths {Widths}, {Classes} output channel(s), deep supervision {DS}, CGMs {Cgm}; patch {Patch}, batch {Batch}, {Length}; {Train} training / {Validation} validation cases",
             n.Architecture, n.Dimensions, n.Depth, string.Join(",", n.Widths), n.Classes, n.DeepSupervision ? "on" : "off", n.Cgm ? "on" : "off",
             string.Join("x", plan.PatchSize), plan.BatchSize, length, train, validation);
@@ -177,9 +172,10 @@ public static class TrainingRun
             if (memory.Note.Contains("warning:", StringComparison.Ordinal)) log.LogWarning("memory: {Note}", memory.Note);
             else log.LogInformation("memory: {Note}", memory.Note);
         }
-        string optimizer = t.Optimizer == OptimizerKind.Sgd ? $"sgd momentum {t.Momentum}{(t.Nesterov ? " nesterov" : "")}" : t.Optimizer.ToString().ToLowerInvariant();
+        string optimizer = t.Optimizer == OptimizerKind.Sgd ? $"sgd momentum {t.Momentum}{(t.Nesterov ? " nesterov" : "")}" : SettingText.Of(t.Optimizer);
         log.LogInformation("recipe: {Optimizer} lr {Lr} -> {MinLr} ({Schedule}, warm-up {Warmup} epochs), weight decay {Wd}; loss {Loss}, deep-supervision weights {DsWeights}; head init {HeadInit}; foreground oversampling {Foreground:F2}; augmentation {Augment}",
-            optimizer, t.LearningRate, t.MinLearningRate, t.Schedule.ToString().ToLowerInvariant(), t.WarmupEpochs, t.WeightDecay, t.Loss.Kind, t.Loss.Weighting, t.HeadInit.ToString().ToLowerInvariant(), options.ForegroundRatio, options.Augmentation);
+            optimizer, t.LearningRate, t.MinLearningRate, SettingText.Of(t.Schedule), t.WarmupEpochs, t.WeightDecay, SettingText.Of(t.Loss.Kind), SettingText.Of(t.Loss.Weighting),
+            SettingText.Of(t.HeadInit), options.Settings.Augmentation.ForegroundRatio, SettingText.Of(options.Settings.Augmentation.Preset));
     }
 
     /// <summary>"45m", "1h30m", "90s".</summary>
@@ -205,16 +201,17 @@ public static class TrainingRun
             cancellation.ThrowIfCancellationRequested();
             options.Logger.LogInformation("evaluating depth L{Depth} on {Count} validation cases", depth, validation.Count);
             using var noGrad = TorchSharp.torch.no_grad();
-            results[depth] = DepthEvaluation.Run(net, validation, depth, plan.PatchSize, options.SurfaceDistances, keepPredictions: true);
+            results[depth] = DepthEvaluation.Run(net, validation, depth, plan.PatchSize, options.Settings.Validation.SurfaceDistances, keepPredictions: true);
         }
         double bestDice = results.Values.Max(r => double.IsNaN(r.MeanDice) ? double.MinValue : r.MeanDice);
-        int chosen = results.Keys.OrderBy(d => d).First(d => results[d].MeanDice >= bestDice - DepthTolerance || d == net.Config.Depth);
-        (plan with { PredictionDepth = chosen }).Save(run);
+        double tolerance = options.Settings.Validation.DepthTolerance;
+        int chosen = results.Keys.OrderBy(d => d).First(d => results[d].MeanDice >= bestDice - tolerance || d == net.Config.Depth);
+        InferenceChoices.Update(run, c => c with { ChosenDepth = chosen });
 
         var metrics = new JsonObject
         {
             ["chosen_depth"] = chosen,
-            ["depth_rule"] = $"smallest depth whose mean validation Dice is within {DepthTolerance} of the best depth",
+            ["depth_rule"] = $"smallest depth whose mean validation Dice is within {tolerance} of the best depth",
             ["best_epoch"] = last.BestEpoch,
             ["best_validation_dice"] = double.IsNaN(last.BestScore) ? null : last.BestScore,
             ["epochs"] = last.CompletedEpochs,
@@ -225,7 +222,7 @@ public static class TrainingRun
             ["class_values"] = new JsonArray(plan.ClassValues.Select(v => (JsonNode)v).ToArray()),
             ["depths"] = new JsonObject(results.Select(r => new KeyValuePair<string, JsonNode?>($"L{r.Key}", DepthJson(r.Value)))),
         };
-        if (options.Fold is int fold)
+        if (options.Settings.Validation.Fold is int fold)
         {
             // a cross-validation fold: every case's Dice per depth and class, raw and post-processed, for the summary over all folds
             int foreground = Math.Max(1, net.Config.Classes - 1);
@@ -239,7 +236,7 @@ public static class TrainingRun
         string? curves = options.CurvePlotter is null ? null : Path.Combine(run, CurvesFileName);
         if (curves is not null) options.CurvePlotter!.Write(curves, last.History.Select(h => new CurvePoint(h.Epoch, h.TrainLoss, null, h.ValidationScore)).ToList());
         string overlays = Path.Combine(run, OverlayFolder);
-        foreach (var (c, prediction) in results[chosen].Predictions.Take(options.Overlays)) WriteOverlay(overlays, c, prediction);
+        foreach (var (c, prediction) in results[chosen].Predictions.Take(options.Settings.Validation.Overlays)) WriteOverlay(overlays, c, prediction);
 
         return new TrainRunResult(run, chosen, results.ToDictionary(r => r.Key, r => r.Value.MeanDice), results.ToDictionary(r => r.Key, r => r.Value.SecondsPerCase),
             last.BestEpoch, last.BestScore, last.CompletedEpochs, trainingSeconds, trainCount, validation.Count,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using UNetSharp.Data.Layouts;
 using UNetSharp.IO;
 using UNetSharp.Models;
@@ -7,11 +8,12 @@ namespace UNetSharp.Planning;
 
 /// <summary>
 /// Everything decided before training that prediction must repeat: the network, how images are read and normalised,
-/// the patch size, and the depth to predict at. Saved as plan.json in the run folder (nnU-Net's "plans").
+/// the patch size. Saved once as plan.json in the run folder when planned and never rewritten (nnU-Net's "plans");
+/// what training decides later is in inference.json (<see cref="InferenceChoices"/>).
 /// </summary>
 public sealed record ExperimentPlan
 {
-    public const string FileName = "plan.json";
+    public const string FileName = RunFolder.PlanName;
 
     public required NetworkConfig Network { get; init; }
 
@@ -58,13 +60,18 @@ public sealed record ExperimentPlan
     /// labels; `predict` decodes instances), null for semantic segmentation.</summary>
     public Instances.InstanceTargetSettings? Instances { get; init; }
 
-    /// <summary>Depth to predict at unless told otherwise (chosen on validation, else the full depth).</summary>
+    /// <summary>Head init 'prior': the training cases' class frequencies (background first) that started the heads; null otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<double>? ClassPriors { get; init; }
+
+    /// <summary>Depth to predict at unless told otherwise. Decided after planning, so never written to plan.json: it
+    /// comes from inference.json (<see cref="InferenceChoices.PlanFor"/>), from a plan.json written before that file
+    /// existed, or from the plan an exported model carries.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? PredictionDepth { get; init; }
 
-    /// <summary>The training recipe the run used (written by `train`); null in plans written before it was recorded.</summary>
-    public TrainingRecipe? Recipe { get; init; }
-
-    /// <summary>Clean-ups `predict` applies unless told otherwise (chosen on cross-validation); null: none.</summary>
+    /// <summary>Clean-ups predict applies unless told otherwise; as <see cref="PredictionDepth"/>, from inference.json or an older plan.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public PostProcessingPlan? PostProcessing { get; init; }
 
     /// <summary>The project's JSON style (snake_case keys, enums as strings).</summary>

@@ -1,4 +1,4 @@
-using UNetSharp.Inference;
+using UNetSharp.Labels;
 
 namespace UNetSharp.Planning;
 

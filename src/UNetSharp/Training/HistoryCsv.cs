@@ -11,7 +11,7 @@ namespace UNetSharp.Training;
 /// </summary>
 public static class HistoryCsv
 {
-    public const string FileName = "history.csv";
+    public const string FileName = RunFolder.HistoryName;
 
     public static string Format(TrainingState state)
     {

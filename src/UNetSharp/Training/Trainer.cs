@@ -1,3 +1,4 @@
+using UNetSharp.IO;
 using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -23,7 +24,7 @@ namespace UNetSharp.Training;
 /// </summary>
 public sealed class Trainer : IDisposable
 {
-    public const string LastCheckpointName = "last.ckpt", BestCheckpointName = "best.ckpt";
+    public const string LastCheckpointName = IO.RunFolder.LastCheckpointName, BestCheckpointName = IO.RunFolder.BestCheckpointName;
 
     readonly IBatchSource train;
     readonly Func<SegmentationNetwork, ValidationResult>? validate;

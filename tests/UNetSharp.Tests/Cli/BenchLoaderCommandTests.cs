@@ -1,5 +1,5 @@
 using System.Text.Json;
-using UNetSharp.Benchmarks;
+using UNetSharp.Experiments.Benchmarks;
 using UNetSharp.Evaluation;
 using UNetSharp.Tests.Evaluation;
 

@@ -1,6 +1,7 @@
 using UNetSharp.Cli;
 using UNetSharp.Cli.Commands;
 using UNetSharp.Pipeline;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Tests.Cli;
 
@@ -57,9 +58,9 @@ public sealed class MemoryBudgetFlagTests : IDisposable
     {
         var options = TrainCommand.Resolve(new TrainCommand.Settings { Data = dir, Out = "x", MemoryBudget = "6GiB" });
         Assert.Equal(6L << 30, options.Plan.MemoryBudget);
-        var configuration = RunConfiguration.From(options);
-        Assert.Contains("\"memory_budget\": 6442450944", configuration.ToJson());
-        Assert.Equal(6L << 30, configuration.ToOptions().Plan.MemoryBudget);
+        var configuration = options.Settings;
+        Assert.Contains("\"memory_budget\": 6442450944", RunSettingsFile.ToJson(configuration));
+        Assert.Equal(6L << 30, new TrainRunOptions { Settings = configuration }.Plan.MemoryBudget);
 
         string path = Path.Combine(dir, "c.yaml");
         File.WriteAllText(path, $"data: {dir}\nout: x\nmemory_budget: 512MiB\n");

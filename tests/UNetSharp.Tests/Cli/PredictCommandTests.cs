@@ -1,7 +1,7 @@
 using System.Text.Json;
 using UNetSharp.Cli;
 using UNetSharp.Cli.Commands;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.Tests.Inference.Jobs;
 
 namespace UNetSharp.Tests.Cli;

@@ -1,6 +1,7 @@
 using UNetSharp.Cli;
 using UNetSharp.Inference;
 using UNetSharp.IO;
+using UNetSharp.Labels;
 using UNetSharp.Planning;
 using UNetSharp.Tests.Deploy;
 using UNetSharp.Tests.Inference.Jobs;

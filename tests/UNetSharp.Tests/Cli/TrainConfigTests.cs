@@ -2,6 +2,7 @@ using UNetSharp.Cli.Commands;
 using UNetSharp.Pipeline;
 using UNetSharp.Training;
 using UNetSharp.Training.Losses;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Tests.Cli;
 
@@ -23,7 +24,7 @@ public sealed class TrainConfigTests : IDisposable
         Assert.Equal(7, fromFile.Training.Epochs);
         Assert.Equal(0.01, fromFile.Training.LearningRate);
         Assert.Equal(new[] { 8, 16, 32 }, fromFile.Plan.Widths);
-        Assert.Equal(AugmentationPreset.None, fromFile.Augmentation);
+        Assert.Equal(AugmentationPreset.None, fromFile.Settings.Augmentation.Preset);
         Assert.Equal(OptimizerKind.Adam, fromFile.Training.Optimizer); // default where neither says
 
         var overridden = TrainCommand.Resolve(new TrainCommand.Settings { Config = path, Epochs = 3, Arch = "unet#", Optimizer = "sgd" });
@@ -44,7 +45,7 @@ public sealed class TrainConfigTests : IDisposable
             UNetSharp.IO.NiftiImage.FromLabels(new int[8 * 8 * 4], UNetSharp.Tests.Inference.Jobs.PredictionTestFiles.ObliqueHeader(8, 8, 4)));
         var options = TrainCommand.Resolve(new TrainCommand.Settings { Data = volumes, Out = "x", Dims = 2 });
         Assert.Equal(2, options.Plan.Dimensions);
-        Assert.Equal(2, RunConfiguration.From(options).Dimensions);
+        Assert.Equal(2, options.Settings.Plan.Dimensions);
 
         UNetSharp.Tests.Pipeline.RunTestData.Cells(images, images: 2);
         var e = Assert.Throws<ConfigurationException>(() => TrainCommand.Resolve(new TrainCommand.Settings { Data = images, Out = "x", Dims = 3 }));
@@ -56,7 +57,7 @@ public sealed class TrainConfigTests : IDisposable
     {
         string path = Path.Combine(dir, "bad.yaml");
         File.WriteAllText(path, "epochz: 3\n");
-        Assert.StartsWith($"{path}: unknown option 'epochz'", Assert.Throws<DataFormatException>(() => ConfigValues.Load(path)).Message);
+        Assert.StartsWith($"{path}: unknown option 'epochz'", Assert.Throws<DataFormatException>(() => SettingValues.Load(path)).Message);
         File.WriteAllText(path, $"data: {dir}\nout: x\nepochs: many\n");
         Assert.Equal($"{path}: 'epochs' has an invalid value 'many'", Assert.Throws<DataFormatException>(() => TrainCommand.Resolve(new TrainCommand.Settings { Config = path })).Message);
         Assert.Contains("--optimizer must be adam, sgd or adamw", Assert.Throws<ConfigurationException>(() => TrainCommand.Resolve(new TrainCommand.Settings { Data = dir, Out = "x", Optimizer = "lbfgs" })).Message);
@@ -69,14 +70,14 @@ public sealed class TrainConfigTests : IDisposable
         string path = Path.Combine(dir, "c.yaml");
         File.WriteAllText(path, $"data: {dir}\nout: x\nbatches-per-epoch: 7\nweight_decay: 0.5\nds-weights: halving\nloss: ce_dice\n");
         var options = TrainCommand.Resolve(new TrainCommand.Settings { Config = path });
-        Assert.Equal(7, options.BatchesPerEpoch);
+        Assert.Equal(7, options.Settings.Optimisation.BatchesPerEpoch);
         Assert.Equal(0.5, options.Training.WeightDecay);
         Assert.Equal(DeepSupervisionWeighting.Halving, options.Training.Loss.Weighting);
         Assert.Equal(LossKind.CeDice, options.Training.Loss.Kind);
 
         File.WriteAllText(path, "batches_per_epok: 3\n");
-        Assert.Equal($"{path}: unknown option 'batches_per_epok'; did you mean 'batches_per_epoch'?", Assert.Throws<DataFormatException>(() => ConfigValues.Load(path)).Message);
+        Assert.Equal($"{path}: unknown option 'batches_per_epok'; did you mean 'batches_per_epoch'?", Assert.Throws<DataFormatException>(() => SettingValues.Load(path)).Message);
         File.WriteAllText(path, "epochs: 3\nbatches-per-epoch: 4\nbatches_per_epoch: 5\n");
-        Assert.Equal($"{path}: 'batches_per_epoch' is set twice", Assert.Throws<DataFormatException>(() => ConfigValues.Load(path)).Message);
+        Assert.Equal($"{path}: 'batches_per_epoch' is set twice", Assert.Throws<DataFormatException>(() => SettingValues.Load(path)).Message);
     }
 }

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using UNetSharp.Cli;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.Tests.Inference.Jobs;
 using UNetSharp.Tests.Models;
 

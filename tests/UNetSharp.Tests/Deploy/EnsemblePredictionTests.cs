@@ -1,4 +1,4 @@
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Tests.Inference.Jobs;
 using UNetSharp.Tests.Models;

@@ -1,7 +1,7 @@
 using Google.Protobuf;
-using UNetSharp.Export;
+using UNetSharp.Onnx;
 using UNetSharp.Inference;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Tests.Export;
 using UNetSharp.Tests.Inference.Jobs;
@@ -122,7 +122,7 @@ public sealed class OnnxPredictionTests : IDisposable
             OnnxExporter.Export(model.Network, 2, good, new OnnxExportOptions { Plan = model.Plan });
             OnnxExporter.Export(model.Network, 2, fixedSize, new OnnxExportOptions { Plan = model.Plan, InputSize = [32, 32] });
         }
-        var proto = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(good));
+        var proto = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(good));
         proto.MetadataProps.Clear();
         File.WriteAllBytes(bare, proto.ToByteArray());
         var bytes = File.ReadAllBytes(good);

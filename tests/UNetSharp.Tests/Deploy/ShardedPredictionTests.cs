@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Tests.Inference.Jobs;
 using UNetSharp.Tests.Models;

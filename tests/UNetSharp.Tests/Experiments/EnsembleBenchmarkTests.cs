@@ -4,6 +4,7 @@ using UNetSharp.Cli;
 using UNetSharp.Experiments;
 using UNetSharp.Pipeline;
 using UNetSharp.Tests.Pipeline;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Tests.Experiments;
 
@@ -75,13 +76,13 @@ public sealed class EnsembleBenchmarkTests
     [Fact]
     public void TheBudgetMustSplitEvenlyOverTheFoldsAndTheBenchmarkOwnsTheSplitSettings()
     {
-        var settings = new RunConfiguration { DataDirectory = Path.GetTempPath() };
+        var settings = RunSettings.Default with { Data = Path.GetTempPath() };
         var ok = new EnsembleBenchmarkSpec { OutputDirectory = "o", Settings = settings, Iterations = 240, Folds = 3 };
         ok.Validate();
         Assert.Contains("multiple of folds 3", Assert.Throws<ConfigurationException>(() => (ok with { Iterations = 241 }).Validate()).Message);
         Assert.Equal("'iterations' is set by the ensemble benchmark (its folds, budget and held-out cases); remove it from the train settings",
-            Assert.Throws<ConfigurationException>(() => (ok with { Settings = settings with { Iterations = 10 } }).Validate()).Message);
-        Assert.Contains("'folds'", Assert.Throws<ConfigurationException>(() => (ok with { Settings = settings with { Folds = 5 } }).Validate()).Message);
+            Assert.Throws<ConfigurationException>(() => (ok with { Settings = settings with { Optimisation = settings.Optimisation with { Iterations = 10 } } }).Validate()).Message);
+        Assert.Contains("'folds'", Assert.Throws<ConfigurationException>(() => (ok with { Settings = settings with { Validation = settings.Validation with { Folds = 5 } } }).Validate()).Message);
     }
 }
 
@@ -118,10 +119,10 @@ public sealed class EnsembleBenchmarkRunTests : IDisposable
         var folds = RunSplit.LoadFolds(Path.Combine(output, "ensemble"));
         Assert.Equal(2, folds.Count);
         Assert.All(folds, f => Assert.Empty(f.Train.Concat(f.Val).Intersect(held)));
-        Assert.Equal(held, RunConfiguration.Load(Path.Combine(output, "single")).ExcludeCases);
+        Assert.Equal(held, RunSettingsFile.Load(Path.Combine(output, "single")).Dataset.ExcludeCases);
         // the same total budget: 4 steps for the single model, 2 per fold
-        Assert.Equal(4, RunConfiguration.Load(Path.Combine(output, "single")).Iterations);
-        Assert.Equal(2, RunConfiguration.Load(CrossValidation.FoldFolder(Path.Combine(output, "ensemble"), 1)).Iterations);
+        Assert.Equal(4, RunSettingsFile.Load(Path.Combine(output, "single")).Optimisation.Iterations);
+        Assert.Equal(2, RunSettingsFile.Load(CrossValidation.FoldFolder(Path.Combine(output, "ensemble"), 1)).Optimisation.Iterations);
         Assert.Equal((4, 4), (root.GetProperty("single").GetProperty("total_steps").GetInt64(), root.GetProperty("ensemble").GetProperty("total_steps").GetInt64()));
         Assert.Equal(2, root.GetProperty("depth").GetInt32());
 

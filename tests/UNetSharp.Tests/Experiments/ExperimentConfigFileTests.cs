@@ -40,15 +40,15 @@ public sealed class ExperimentConfigFileTests : IDisposable
         Assert.Equal([1L, 2L], spec.Seeds);
         Assert.Equal((40L, 1), (spec.Iterations, spec.Threads));
         var isbi = spec.Datasets[0].Settings;
-        Assert.Equal([8, 16, 32], isbi.Widths);                   // its own wins
-        Assert.Equal([64, 64], isbi.PatchSize);
-        Assert.Equal((0.003, 2), (isbi.LearningRate, isbi.BatchSize!.Value)); // shared
-        Assert.Equal([4, 8, 16], spec.Datasets[1].Settings.Widths);
+        Assert.Equal([8, 16, 32], isbi.Network.Widths);                   // its own wins
+        Assert.Equal([64, 64], isbi.Plan.PatchSize);
+        Assert.Equal((0.003, 2), (isbi.Optimisation.LearningRate, isbi.Plan.BatchSize!.Value)); // shared
+        Assert.Equal([4, 8, 16], spec.Datasets[1].Settings.Network.Widths);
         Assert.True(spec.Datasets[1].PaperProtocol);
-        var run = spec.RunSettings(spec.Datasets[1], "unet#", 2);
-        Assert.Equal(("unet#", 2L, 40L), (run.Architecture, run.Seed, run.Iterations!.Value));
-        Assert.EndsWith(Path.Combine("runs", "dsb", "unetsharp", "seed2"), run.RunDirectory);
-        Assert.Equal(spec.Datasets[1].Settings.DataSeed, run.DataSeed);  // one split for every seed
+        var run = spec.SettingsFor(spec.Datasets[1], "unet#", 2);
+        Assert.Equal(("unet#", 2L, 40L), (run.Network.Architecture, run.Optimisation.Seed, run.Optimisation.Iterations!.Value));
+        Assert.EndsWith(Path.Combine("runs", "dsb", "unetsharp", "seed2"), run.Out);
+        Assert.Equal(spec.Datasets[1].Settings.Dataset.DataSeed, run.Dataset.DataSeed);  // one split for every seed
     }
 
     [Fact]
@@ -56,8 +56,8 @@ public sealed class ExperimentConfigFileTests : IDisposable
     {
         var spec = ExperimentConfigFile.Load(Write(Valid.Replace("iterations: 40", "time_budget: 10m")));
         Assert.Equal((null, 600.0), (spec.Iterations, spec.TimeBudgetSeconds));
-        var run = spec.RunSettings(spec.Datasets[0], "unet", 1);
-        Assert.Equal((null, 600.0), (run.Iterations, run.TimeBudgetSeconds));
+        var run = spec.SettingsFor(spec.Datasets[0], "unet", 1);
+        Assert.Equal((null, 600.0), (run.Optimisation.Iterations, run.Optimisation.TimeBudget));
         Assert.StartsWith("a wall-clock budget of 600 s", spec.BudgetText);
 
         var both = ExperimentConfigFile.Load(Write(Valid.Replace("iterations: 40", "iterations: 40\ntime_budget: 10m")));

@@ -56,7 +56,7 @@ public sealed class ExperimentRunnerTests
     {
         var e = Assert.Throws<ConfigurationException>(() => ExperimentRunner.Run(x.Spec with { Iterations = 3 }));
         Assert.Contains("'iterations' differs", e.Message);
-        var lr = x.Spec with { Datasets = [x.Spec.Datasets[0] with { Settings = x.Spec.Datasets[0].Settings with { LearningRate = 0.1 } }] };
-        Assert.Contains("'datasets[0].settings.lr' differs", Assert.Throws<ConfigurationException>(() => ExperimentRunner.Run(lr)).Message);
+        var lr = x.Spec with { Datasets = [x.Spec.Datasets[0] with { Settings = x.Spec.Datasets[0].Settings with { Optimisation = x.Spec.Datasets[0].Settings.Optimisation with { LearningRate = 0.1 } } }] };
+        Assert.Contains("'datasets[0].settings.optimisation.lr' differs", Assert.Throws<ConfigurationException>(() => ExperimentRunner.Run(lr)).Message);
     }
 }

@@ -1,4 +1,5 @@
 using UNetSharp.Experiments;
+using UNetSharp.Metrics;
 
 namespace UNetSharp.Tests.Experiments;
 

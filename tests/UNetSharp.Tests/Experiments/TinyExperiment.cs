@@ -30,7 +30,7 @@ public sealed class TinyExperiment
     {
         AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(Root, recursive: true); } catch (IOException) { } };
         string data = RunTestData.Cells(Path.Combine(Root, "data"), images: 6, size: 32);
-        var settings = RunConfiguration.From(RunTestData.Tiny(data, "")) with { DataDirectory = data };
+        var settings = RunTestData.TinySettings(data, "");
         Spec = new ExperimentSpec
         {
             OutputDirectory = Path.Combine(Root, "out"),

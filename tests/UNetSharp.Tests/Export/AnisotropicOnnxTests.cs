@@ -1,4 +1,4 @@
-using UNetSharp.Export;
+using UNetSharp.Onnx;
 using UNetSharp.Models;
 using UNetSharp.Tests.Models;
 

@@ -1,6 +1,6 @@
 using Spectre.Console.Cli;
 using UNetSharp.Cli.Commands;
-using UNetSharp.Export;
+using UNetSharp.Onnx;
 using UNetSharp.Tests.Inference.Jobs;
 using UNetSharp.Tests.Models;
 

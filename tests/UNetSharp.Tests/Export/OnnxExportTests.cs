@@ -1,5 +1,5 @@
 using TorchSharp;
-using UNetSharp.Export;
+using UNetSharp.Onnx;
 using UNetSharp.Models;
 using UNetSharp.Tests.Models;
 using static TorchSharp.torch;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Onnx;
-using UNetSharp.Export;
+using UNetSharp.Onnx;
 using UNetSharp.Planning;
 using UNetSharp.Tests.Models;
 

@@ -88,7 +88,7 @@ public class HostileMutationTests(ITestOutputHelper output)
                     Network = config, PatchSize = [8, 8, 8], ClassValues = [0, 1],
                     Normalization = [new UNetSharp.Planning.ChannelNormalization(UNetSharp.Planning.NormalizationKind.ZScore)],
                 };
-                return (File.ReadAllBytes(file + ".nii"), ".nii", p => UNetSharp.Inference.Jobs.PredictionInput.Read(p, plan, config), false);
+                return (File.ReadAllBytes(file + ".nii"), ".nii", p => UNetSharp.Prediction.PredictionInput.Read(p, plan, config), false);
             }
             case "dataset-json": // the mutant is the dataset.json of a two-case MSD set, which is then checked case by case
             {

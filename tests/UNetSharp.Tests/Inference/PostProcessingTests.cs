@@ -1,4 +1,5 @@
 using UNetSharp.Inference;
+using UNetSharp.Labels;
 
 namespace UNetSharp.Tests.Inference;
 

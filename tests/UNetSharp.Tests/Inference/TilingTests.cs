@@ -1,5 +1,5 @@
 using TorchSharp;
-using UNetSharp.Benchmarks;
+using UNetSharp.Experiments.Benchmarks;
 using UNetSharp.Inference;
 using UNetSharp.Models;
 using UNetSharp.Tests.Models;

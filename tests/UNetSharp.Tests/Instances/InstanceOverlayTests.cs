@@ -1,5 +1,5 @@
 using UNetSharp.IO;
-using UNetSharp.Reporting;
+using UNetSharp.Overlays;
 
 namespace UNetSharp.Tests.Instances;
 

@@ -1,4 +1,4 @@
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.Instances;
 using UNetSharp.IO;
 using UNetSharp.Planning;

@@ -1,4 +1,5 @@
 using UNetSharp.Instances;
+using UNetSharp.Labels;
 
 namespace UNetSharp.Tests.Instances;
 
@@ -31,7 +32,7 @@ public class InstanceTargetsTests
         InstanceShapes.Ball(map, shape, [12, 10], 7, 1);
         InstanceShapes.Ball(map, shape, [12, 22], 7, 2); // centres 12 apart, radius 7: they overlap, 2 paints over 1
         var t = InstanceTargets.ThreeClass(map, shape);
-        var interiors = new UNetSharp.Inference.ConnectedComponents(shape).Label(v => t[v] == InstanceTargets.Interior);
+        var interiors = new UNetSharp.Labels.ConnectedComponents(shape).Label(v => t[v] == InstanceTargets.Interior);
         Assert.Equal(2, interiors.Sizes.Count - 1);
         Assert.All(Enumerable.Range(0, map.Length).Where(v => map[v] == 0), v => Assert.Equal(0, t[v]));
     }

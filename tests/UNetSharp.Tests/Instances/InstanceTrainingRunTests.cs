@@ -1,10 +1,11 @@
 using System.Text.Json;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.Instances;
 using UNetSharp.IO;
 using UNetSharp.Pipeline;
 using UNetSharp.Planning;
 using UNetSharp.Training;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Tests.Instances;
 
@@ -37,17 +38,28 @@ public sealed class InstanceTrainingRunTests : IDisposable
     {
         WriteTouchingDiscs(6);
         string run = Path.Combine(dir, "run");
+        var defaults = RunSettings.Default;
         TrainingRun.Run(new TrainRunOptions
         {
-            DataDirectory = Path.Combine(dir, "data"), RunDirectory = run, BatchesPerEpoch = 3, DataSeed = 2, Overlays = 1,
-            Plan = new PlanOptions { Depth = 2, Widths = [4, 8, 8], BatchSize = 2, PatchSize = [32, 32], Instances = new InstanceTargetSettings { BorderWidth = 1.5 } },
-            Training = new TrainingConfig { Epochs = 2, LearningRate = 3e-3 },
+            Settings = defaults with
+            {
+                Data = Path.Combine(dir, "data"), Out = run,
+                Dataset = defaults.Dataset with { DataSeed = 2, Instances = true, BorderWidth = 1.5 },
+                Network = defaults.Network with { Depth = 2, Widths = [4, 8, 8], HeadInit = HeadInitKind.Default },
+                Plan = defaults.Plan with { BatchSize = 2, PatchSize = [32, 32] },
+                Optimisation = defaults.Optimisation with { Epochs = 2, LearningRate = 3e-3, BatchesPerEpoch = 3 },
+                Validation = defaults.Validation with { Overlays = 1 },
+            },
         });
 
         var plan = ExperimentPlan.Load(run);
         Assert.Equal(1.5, plan.Instances!.BorderWidth);
         Assert.Equal([0, 1, 2], plan.ClassValues);
         Assert.Equal(3, plan.Network.Classes);
+        // the decoders tuned per depth are among the run's inference choices, read by predict
+        var inference = InferenceChoices.Load(run).InstanceDecoders!;
+        Assert.Equal([1, 2], inference.Select(t => t.Depth));
+        Assert.Equal(inference[0].Watershed with { Method = InstanceDecoderKind.Watershed }, InferenceChoices.TunedDecoding(run, 1, InstanceDecoderKind.Watershed));
 
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, InstanceValidationReport.FileName)));
         var depths = report.RootElement.GetProperty("depths");
@@ -67,9 +79,9 @@ public sealed class InstanceTrainingRunTests : IDisposable
         using (var model = PredictionModel.Load(run))
         {
             var job = new PredictionJobOptions { Model = run, Input = dir, OutputDir = dir };
-            Assert.Equal(tuned, InstanceOutputs.Decoding(job, model, chosen)); // predict's default: the run's tuned watershed
+            Assert.Equal(tuned, InstanceOutputs.Decoding(job.InstanceDecoding, job.InstanceDecoder, model, chosen)); // predict's default: the run's tuned watershed
             var explicitSettings = new InstanceDecodingOptions { MinSize = 2 };
-            Assert.Same(explicitSettings, InstanceOutputs.Decoding(job with { InstanceDecoding = explicitSettings }, model, chosen));
+            Assert.Same(explicitSettings, InstanceOutputs.Decoding(explicitSettings, job.InstanceDecoder, model, chosen));
         }
         Assert.True(File.Exists(Path.Combine(run, "overlays", $"{validationCase}_instances.png")));
 

@@ -1,4 +1,4 @@
-using UNetSharp.Benchmarks;
+using UNetSharp.Experiments.Benchmarks;
 using UNetSharp.Models;
 
 namespace UNetSharp.Tests.Models;

@@ -197,7 +197,7 @@ public sealed class CrossValidationRunTests : IDisposable
     {
         string data = RunTestData.Cells(Path.Combine(dir, "data"), images: 6);
         string parent = Path.Combine(dir, "cv");
-        var options = RunTestData.Tiny(data, parent, epochs: 1) with { Folds = 3, Fold = 1 };
+        var options = RunTestData.Tiny(data, parent, epochs: 1).With(s => s with { Validation = s.Validation with { Folds = 3, Fold = 1 } });
         Assert.True(CrossValidation.Applies(options));
         Assert.Throws<ConfigurationException>(() => TrainingRun.Run(options));
 
@@ -210,14 +210,15 @@ public sealed class CrossValidationRunTests : IDisposable
         Assert.False(Directory.Exists(CrossValidation.FoldFolder(parent, 0)));
 
         // the second call (all folds) reuses splits.json, skips the finished fold and summarises
-        var all = CrossValidation.Run(options with { Fold = null });
+        var all = CrossValidation.Run(options.With(s => s with { Validation = s.Validation with { Fold = null } }));
         Assert.Equal(new[] { 0, 2 }, all.FoldsRun);
         Assert.Equal(splits, File.ReadAllText(Path.Combine(parent, RunSplit.FileName)));
         var summary = Assert.IsType<CrossValidationSummary>(all.Summary);
         for (int k = 0; k < 3; k++)
         {
             Assert.Equal(folds[k].Val, RunSplit.Load(CrossValidation.FoldFolder(parent, k)).Val);
-            var plan = ExperimentPlan.Load(CrossValidation.FoldFolder(parent, k));
+            Assert.Null(ExperimentPlan.Load(CrossValidation.FoldFolder(parent, k)).PredictionDepth); // plan.json stays as planned
+            var plan = InferenceChoices.PlanFor(CrossValidation.FoldFolder(parent, k)); // the choices are in inference.json
             Assert.Equal(summary.ChosenDepth, plan.PredictionDepth);
             Assert.Equal(summary.PostProcessing.KeepLargest, plan.PostProcessing!.KeepLargest);
             Assert.Equal(summary.PostProcessing.FillHoles, plan.PostProcessing.FillHoles);
@@ -235,7 +236,7 @@ public sealed class CrossValidationRunTests : IDisposable
         Assert.Equal(3, File.ReadAllLines(summary.CsvPath).Length); // header + class 1 at depths L1 and L2
 
         // a fold count that disagrees with splits.json is refused, naming the file
-        var e = Assert.Throws<ConfigurationException>(() => CrossValidation.Run(options with { Folds = 4, Fold = null }));
+        var e = Assert.Throws<ConfigurationException>(() => CrossValidation.Run(options.With(s => s with { Validation = s.Validation with { Folds = 4, Fold = null } })));
         Assert.Contains("folds", e.Message);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using UNetSharp.Cli;
 using UNetSharp.Data.Layouts;
 using UNetSharp.Pipeline;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Tests.Pipeline;
 
@@ -63,14 +64,14 @@ public sealed class ExcludeCasesTests : IDisposable
     [Fact]
     public void TheSettingRoundTripsThroughConfigJsonAndTheTrainFlag()
     {
-        var options = RunTestData.Tiny("d", "r") with { ExcludeCases = ["b", "a"] };
-        string json = RunConfiguration.From(options).ToJson();
+        var options = RunTestData.Tiny("d", "r").With(s => s with { Dataset = s.Dataset with { ExcludeCases = ["b", "a"] } });
+        string json = RunSettingsFile.ToJson(options.Settings);
         using (var doc = JsonDocument.Parse(json))
-            Assert.Equal(["b", "a"], doc.RootElement.GetProperty("exclude_cases").EnumerateArray().Select(e => e.GetString()));
+            Assert.Equal(["b", "a"], doc.RootElement.GetProperty("dataset").GetProperty("exclude_cases").EnumerateArray().Select(e => e.GetString()));
         File.WriteAllText(Path.Combine(dir, "config.json"), json);
-        Assert.Equal(["b", "a"], RunConfiguration.Load(dir).ToOptions().ExcludeCases);
+        Assert.Equal(["b", "a"], RunSettingsFile.Load(dir).Dataset.ExcludeCases);
 
         var flag = UNetSharp.Cli.Commands.TrainCommand.Resolve(new UNetSharp.Cli.Commands.TrainCommand.Settings { Data = dir, Out = Path.Combine(dir, "run"), ExcludeCases = " x ,y" });
-        Assert.Equal(["x", "y"], flag.ExcludeCases);
+        Assert.Equal(["x", "y"], flag.Settings.Dataset.ExcludeCases);
     }
 }

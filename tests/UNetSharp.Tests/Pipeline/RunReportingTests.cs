@@ -6,6 +6,7 @@ using UNetSharp.Pipeline;
 using UNetSharp.Planning;
 using UNetSharp.Tests.Training;
 using UNetSharp.Training;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Tests.Pipeline;
 
@@ -56,12 +57,12 @@ public sealed class RunReportingTests : IDisposable
         }
 
         log.Lines.Clear();
-        var saved = RunConfiguration.Load(run).ToOptions();
-        TrainingRun.Run(saved with { Resume = true, Training = saved.Training with { Epochs = 2 }, Logger = log });
+        var saved = new TrainRunOptions { Settings = RunSettingsFile.Load(run) };
+        TrainingRun.Run(saved.With(s => s with { Optimisation = s.Optimisation with { Epochs = 2 } }) with { Resume = true, Logger = log });
         Assert.Contains("Information resuming with epochs 2 (the run had 1)", log.Lines);
 
         // the library refuses what the CLI refuses, naming the setting
-        var e = Assert.Throws<ConfigurationException>(() => TrainingRun.Run(saved with { Resume = true, Training = saved.Training with { Epochs = 2, LearningRate = 0.5 } }));
+        var e = Assert.Throws<ConfigurationException>(() => TrainingRun.Run(saved.With(s => s with { Optimisation = s.Optimisation with { Epochs = 2, LearningRate = 0.5 } }) with { Resume = true }));
         Assert.Equal($"lr 0.5 conflicts with the run's lr {saved.Training.LearningRate.ToString(CultureInfo.InvariantCulture)} ({Path.Combine(run, "config.json")}); start a new run or keep the run's settings", e.Message);
     }
 

@@ -1,8 +1,9 @@
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Pipeline;
 using UNetSharp.Planning;
 using UNetSharp.Tests.Inference.Jobs;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Tests.Pipeline;
 
@@ -35,15 +36,14 @@ public sealed class SliceTrainingRunTests : IDisposable
     public void Dims2OnVolumesTrainsOnSlicesAndPredictsVolumesOnTheirOwnGrid()
     {
         string data = Volumes(), run = Path.Combine(dir, "run");
-        var options = RunTestData.Tiny(data, run, epochs: 1) with { ValidationFraction = 0.25 };
-        options = options with { Plan = options.Plan with { Dimensions = 2 } };
+        var options = RunTestData.Tiny(data, run, epochs: 1).With(s => s with { Validation = s.Validation with { Fraction = 0.25 }, Plan = s.Plan with { Dimensions = 2 } });
         var result = TrainingRun.Run(options);
 
         var plan = ExperimentPlan.Load(run);
         Assert.Equal(2, plan.Network.Dimensions);
         Assert.Equal(0, plan.SliceAxis);
         Assert.Equal(new[] { 32, 32 }, plan.PatchSize);
-        Assert.Equal(2, RunConfiguration.Load(run).Dimensions);
+        Assert.Equal(2, RunSettingsFile.Load(run).Plan.Dimensions);
         Assert.Equal(1, result.ValidationCases);
         Assert.All(result.DiceByDepth.Values, d => Assert.InRange(d, 0, 1));
 

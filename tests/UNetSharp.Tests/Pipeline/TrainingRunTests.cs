@@ -3,6 +3,7 @@ using UNetSharp.Pipeline;
 using UNetSharp.Planning;
 using UNetSharp.Reporting;
 using UNetSharp.Training;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Tests.Pipeline;
 
@@ -19,7 +20,7 @@ public sealed class TrainingRunTests : IDisposable
     {
         var result = DemoRun.Run(new DemoOptions { OutDirectory = dir, Images = 8, Size = 32, Epochs = 2, Seed = 3, CurvePlotter = TrainingCurves.Plotter });
         string run = Path.Combine(dir, "run");
-        foreach (var file in new[] { "plan.json", "config.json", "best.ckpt", "last.ckpt", "history.csv", "metrics.json", "cases.csv", "curves.png" })
+        foreach (var file in new[] { "plan.json", "inference.json", "config.json", "best.ckpt", "last.ckpt", "history.csv", "metrics.json", "cases.csv", "curves.png" })
             Assert.True(File.Exists(Path.Combine(run, file)), $"{file} missing");
         Assert.Equal(Math.Min(8, 2), Directory.GetFiles(Path.Combine(run, "overlays"), "*.png").Length);
         Assert.Equal(8, Directory.GetFiles(Path.Combine(dir, "data", "images"), "*.png").Length);
@@ -28,7 +29,8 @@ public sealed class TrainingRunTests : IDisposable
         Assert.Equal(new[] { 0, 1 }, plan.ClassValues);
         Assert.Equal(1, plan.Network.Classes);
         Assert.Equal(new[] { 32, 32 }, plan.PatchSize);
-        Assert.Equal(result.ChosenDepth, plan.PredictionDepth);
+        Assert.Equal(result.ChosenDepth, InferenceChoices.Load(run).ChosenDepth); // decided after planning: inference.json, not plan.json
+        Assert.Null(plan.PredictionDepth);
         Assert.Equal(new[] { 1, 2, 3 }, result.DiceByDepth.Keys.Order());
 
         using var metrics = JsonDocument.Parse(File.ReadAllText(result.MetricsPath));
@@ -45,15 +47,19 @@ public sealed class TrainingRunTests : IDisposable
     public void StartingTwiceInTheSameFolderIsRefusedButResumeIsAccepted()
     {
         DemoRun.Run(new DemoOptions { OutDirectory = dir, Images = 6, Size = 32, Epochs = 1, Seed = 4 });
+        var d = RunSettings.Default;
         var options = new TrainRunOptions
         {
-            DataDirectory = Path.Combine(dir, "data"), RunDirectory = Path.Combine(dir, "run"), BatchesPerEpoch = 12, DataSeed = 4,
-            Plan = new PlanOptions { Depth = 2, Widths = new[] { 4, 8, 8 }, BatchSize = 2 },
-            Training = new TrainingConfig { Epochs = 1 },
+            Settings = d with
+            {
+                Data = Path.Combine(dir, "data"), Out = Path.Combine(dir, "run"), Dataset = d.Dataset with { DataSeed = 4 },
+                Network = d.Network with { Depth = 2, Widths = [4, 8, 8], HeadInit = HeadInitKind.Default }, Plan = d.Plan with { BatchSize = 2 },
+                Optimisation = d.Optimisation with { Epochs = 1, BatchesPerEpoch = 12 },
+            },
         };
         var e = Assert.Throws<ConfigurationException>(() => TrainingRun.Run(options));
         Assert.Contains("already holds a run", e.Message);
-        var saved = RunConfiguration.Load(Path.Combine(dir, "run")).ToOptions(); // the demo's own settings, as a resume must use them
+        var saved = new TrainRunOptions { Settings = RunSettingsFile.Load(Path.Combine(dir, "run")) }; // the demo's own settings, as a resume must use them
         var resumed = TrainingRun.Run(saved with { Resume = true });
         Assert.Equal(1, resumed.Epochs); // the saved run had its one epoch: resume finds nothing left to train and re-evaluates
         Assert.Null(resumed.CurvesPath); // no plotter, no picture: the core library draws none itself

@@ -98,7 +98,7 @@ public sealed class SpacingPlannerTests : IDisposable
     [Fact]
     public void TheCtBenchmarkRunsThePlansAnswerAndReturnsLabelsOnTheInputGrid()
     {
-        var result = UNetSharp.Benchmarks.CtVolumeBenchmark.Run([20, 64, 64], [2.5, 0.78, 0.78], [4, 8], overlap: 0.25, measureRoofline: false, maxCaseVoxels: 20000);
+        var result = UNetSharp.Experiments.Benchmarks.CtVolumeBenchmark.Run([20, 64, 64], [2.5, 0.78, 0.78], [4, 8], overlap: 0.25, measureRoofline: false, maxCaseVoxels: 20000);
         Assert.Equal(new[] { 2.5, 3.12, 3.12 }, result.TargetSpacing);
         Assert.Equal(new[] { 20, 16, 16 }, result.PlannedShape);
         Assert.NotNull(result.SpacingNote);
@@ -109,8 +109,8 @@ public sealed class SpacingPlannerTests : IDisposable
     [Fact]
     public void TheCtBenchmarkWithATileBudgetRunsThatManyTilesAndCountsTheFlopsOfAll()
     {
-        var whole = UNetSharp.Benchmarks.CtVolumeBenchmark.Run([16, 160, 160], [2.5, 0.78, 0.78], [4, 8], overlap: 0.5, measureRoofline: false);
-        var sampled = UNetSharp.Benchmarks.CtVolumeBenchmark.Run([16, 160, 160], [2.5, 0.78, 0.78], [4, 8], overlap: 0.5, measureRoofline: false, maxTiles: 1);
+        var whole = UNetSharp.Experiments.Benchmarks.CtVolumeBenchmark.Run([16, 160, 160], [2.5, 0.78, 0.78], [4, 8], overlap: 0.5, measureRoofline: false);
+        var sampled = UNetSharp.Experiments.Benchmarks.CtVolumeBenchmark.Run([16, 160, 160], [2.5, 0.78, 0.78], [4, 8], overlap: 0.5, measureRoofline: false, maxTiles: 1);
         Assert.True(whole.Tiles > 1, $"the grid should have several tiles, has {whole.Tiles}");
         Assert.Equal(whole.Tiles, whole.TilesRun);
         Assert.Null(whole.ExtrapolatedSeconds);
@@ -126,7 +126,7 @@ public sealed class SpacingPlannerTests : IDisposable
     [Fact]
     public void TheCtBenchmarkIn2DSlicesAcrossZAndExtrapolatesFromTheSlicesRun()
     {
-        var result = UNetSharp.Benchmarks.CtSliceBenchmark.Run([6, 64, 48], [2.5, 0.78, 0.78], widths: [4, 8, 16], overlap: 0.5, maxSlices: 2, measureRoofline: false);
+        var result = UNetSharp.Experiments.Benchmarks.CtSliceBenchmark.Run([6, 64, 48], [2.5, 0.78, 0.78], widths: [4, 8, 16], overlap: 0.5, maxSlices: 2, measureRoofline: false);
         Assert.Equal(0, result.SliceAxis);
         Assert.Equal(new[] { 64, 48 }, result.SliceShape);
         Assert.Equal(new[] { 64, 48 }, result.Tile);

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using SkiaSharp;
 using UNetSharp.Cli;
+using UNetSharp.Experiments;
 using UNetSharp.Reporting;
 using UNetSharp.Tests.Evaluation;
 using UNetSharp.Tests.Experiments;

@@ -1,5 +1,7 @@
 using SkiaSharp;
 using UNetSharp.Reporting;
+using UNetSharp.Overlays;
+using UNetSharp.Training;
 
 namespace UNetSharp.Tests.Reporting;
 

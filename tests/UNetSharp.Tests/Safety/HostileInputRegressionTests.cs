@@ -3,7 +3,7 @@ using UNetSharp.Cli.Commands;
 using UNetSharp.Data.Layouts;
 using UNetSharp.Evaluation;
 using UNetSharp.Inference;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Pipeline;
 using UNetSharp.Planning;
@@ -12,6 +12,7 @@ using UNetSharp.Tests.Inference.Jobs;
 using UNetSharp.Tests.IO;
 using UNetSharp.Tests.Models;
 using UNetSharp.Training;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Tests.Safety;
 
@@ -149,9 +150,13 @@ public sealed class HostileInputRegressionTests : IDisposable
 
     static TrainRunOptions Train(string data, string run, int? batch = 1) => new()
     {
-        DataDirectory = data, RunDirectory = run, BatchesPerEpoch = 1,
-        Plan = new PlanOptions { Depth = 2, Widths = [4, 8, 16], BatchSize = batch },
-        Training = new TrainingConfig { Epochs = 1 },
+        Settings = RunSettings.Default with
+        {
+            Data = data, Out = run,
+            Network = RunSettings.Default.Network with { Depth = 2, Widths = [4, 8, 16], HeadInit = HeadInitKind.Default },
+            Plan = RunSettings.Default.Plan with { BatchSize = batch },
+            Optimisation = RunSettings.Default.Optimisation with { Epochs = 1, BatchesPerEpoch = 1 },
+        },
     };
 
     // defect 2 (train side) and defect 3: label values outside dataset.json's labels trained a bigger network
@@ -182,7 +187,7 @@ public sealed class HostileInputRegressionTests : IDisposable
         Assert.Contains("batch size must be at least 1, got 0", Assert.Throws<ConfigurationException>(() => TrainingRun.Run(Train(data, dir.File("run"), batch: 0))).Message);
         Assert.False(Directory.Exists(dir.File("run")));
         var huge = Train(data, dir.File("run"));
-        huge = huge with { Plan = huge.Plan with { PatchSize = [1 << 12, 1 << 12, 1 << 12] } };
+        huge = huge.With(s => s with { Plan = s.Plan with { PatchSize = [1 << 12, 1 << 12, 1 << 12] } });
         Assert.Contains("values per batch", Assert.Throws<ConfigurationException>(() => TrainingRun.Run(huge)).Message);
         Assert.False(Directory.Exists(dir.File("run")));
 

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.Models;
 using UNetSharp.Serve;
 using UNetSharp.Tests.Inference.Jobs;

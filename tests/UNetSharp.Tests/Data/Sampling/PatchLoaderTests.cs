@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using UNetSharp.Benchmarks;
+using UNetSharp.Experiments.Benchmarks;
 using UNetSharp.Data;
 using UNetSharp.Data.Augmentation;
 using UNetSharp.Data.Sampling;

@@ -1,5 +1,5 @@
 using UNetSharp.Data.Layouts;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Planning;
 

@@ -1,6 +1,6 @@
 using UNetSharp.Data;
 using UNetSharp.Data.Preprocessing;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Models;
 using UNetSharp.Planning;

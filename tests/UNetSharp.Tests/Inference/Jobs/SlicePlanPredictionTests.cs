@@ -1,7 +1,7 @@
 using UNetSharp.Data;
 using UNetSharp.Data.Preprocessing;
 using UNetSharp.Inference;
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Planning;
 
