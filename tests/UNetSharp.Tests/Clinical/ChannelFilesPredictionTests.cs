@@ -1,4 +1,4 @@
-using UNetSharp.Inference.Jobs;
+using UNetSharp.Prediction;
 using UNetSharp.IO;
 using UNetSharp.Planning;
 using UNetSharp.Tests.IO;
