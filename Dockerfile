@@ -11,6 +11,8 @@ COPY . .
 RUN dotnet publish src/UNetSharp.Cli -c Release -r linux-x64 --self-contained false -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
+# GDCM's C# bindings decode compressed DICOM uploads/inputs (JPEG lossless, JPEG-LS, JPEG 2000, RLE); see docs/CLINICAL.md
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libgdcm-cil && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app .
 ENV UNETSHARP_MODEL=/model \

@@ -86,13 +86,29 @@ public static class ExperimentRunner
     });
 
     /// <summary>Refuses a saved experiment (or benchmark) whose settings differ from the requested ones, naming the first difference.</summary>
-    internal static void CheckSameExperiment(string saved, string requested, string path)
+    public static void CheckSameExperiment(string saved, string requested, string path)
     {
         if (saved == requested) return;
-        var a = System.Text.Json.Nodes.JsonNode.Parse(saved)!;
+        var a = UpgradeSettings(System.Text.Json.Nodes.JsonNode.Parse(saved)!, path);
         var b = System.Text.Json.Nodes.JsonNode.Parse(requested)!;
-        string differing = FirstDifference(a, b, "") ?? "settings";
+        if (FirstDifference(a, b, "") is not { } differing) return; // the same values, written differently (an upgraded record)
         throw new ConfigurationException($"{path} holds a different experiment ('{differing}' differs); finish it with its own settings or choose another output folder");
+    }
+
+    /// <summary>Run settings an older release saved flat (version 1) rewritten as today's, so an experiment started before
+    /// still continues; every 'settings' object of the record is one.</summary>
+    static System.Text.Json.Nodes.JsonNode UpgradeSettings(System.Text.Json.Nodes.JsonNode node, string path)
+    {
+        if (node is System.Text.Json.Nodes.JsonArray array)
+            foreach (var item in array) if (item is not null) UpgradeSettings(item, path);
+        if (node is not System.Text.Json.Nodes.JsonObject obj) return node;
+        foreach (var (key, value) in obj.ToList())
+        {
+            if (key == "settings" && value is System.Text.Json.Nodes.JsonObject settings && !settings.ContainsKey("version"))
+                obj[key] = System.Text.Json.JsonSerializer.SerializeToNode(RunSettingsFile.Parse(settings, path), ProjectJson.Options);
+            else if (value is not null) UpgradeSettings(value, path);
+        }
+        return node;
     }
 
     /// <summary>The path ("datasets[0].settings.lr") of the first value that differs between two JSON trees.</summary>

@@ -26,6 +26,12 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         [CommandOption("--labels <LIST>"), Description("labels to score, e.g. 1,2 (default: every non-zero value in the references)")]
         public string? Labels { get; init; }
 
+        [CommandOption("--regions <LIST>"), Description("score overlapping label regions instead of labels: 'brats' (whole tumour 1,2,3,4; tumour core 1,3,4; enhancing tumour 4) or 'name=1,2,3;name=4' (default: labels)")]
+        public string? Regions { get; init; }
+
+        [CommandOption("--images <DIR>"), Description("folder of the input images (case.ext or nnU-Net channel files case_0000.ext, ...): report.html then draws the best, median and worst cases over every channel, one picture per class or region (default: contours on black)")]
+        public string? Images { get; init; }
+
         [CommandOption("--out <DIR>"), Description("folder for cases.csv and summary.json (default: the --pred folder, as nnU-Net; never inside --ref)")]
         public string? Out { get; init; }
 
@@ -56,11 +62,13 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
             SurfaceDistances = !settings.NoSurface,
             BinaryForeground = settings.BinaryForeground,
             Instances = settings.Instances,
+            Regions = settings.Regions is null ? null : UNetSharp.Metrics.LabelRegions.Parse(settings.Regions),
         };
+        if (options.Regions is not null && (options.Labels is not null || options.Instances)) throw new ConfigurationException("--regions cannot be combined with --labels or --instances");
         // Everything is computed before anything is written: a bad file leaves no partial output.
         var result = FolderEvaluation.Run(pred, reference, options);
         result.Write(outDir);
-        UNetSharp.Reporting.EvaluationReport.Write(outDir, result);
+        UNetSharp.Reporting.EvaluationReport.Write(outDir, result, settings.Images, options.Regions);
         foreach (string warning in result.Warnings) Console.Error.WriteLine($"warning: {warning}");
 
         if (settings.Json) CliOutput.Out.WriteLine(result.ToJson());
@@ -72,9 +80,10 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
     {
         static string F(double v, string format = "F3") => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
         var table = new Table().Title($"{result.Summary.CaseResults.Count} cases");
+        string Name(int label) => result.RegionNames is { } names && label >= 1 && label <= names.Count ? names[label - 1] : label.ToString(CultureInfo.InvariantCulture);
         table.AddColumns("class", "n", "Dice", "IoU", "prec", "recall", "HD95", "ASSD", "gDice", "1-empty");
         foreach (var c in result.Summary.Classes)
-            table.AddRow(c.Label.ToString(CultureInfo.InvariantCulture), c.Cases.ToString(CultureInfo.InvariantCulture), F(c.Dice), F(c.IoU),
+            table.AddRow(Name(c.Label), c.Cases.ToString(CultureInfo.InvariantCulture), F(c.Dice), F(c.IoU),
                 F(c.Precision), F(c.Recall), F(c.Hd95), F(c.Assd), F(c.GlobalDice), c.OneSideEmpty.ToString(CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
         if (result.Instances is { Count: > 0 } instances)

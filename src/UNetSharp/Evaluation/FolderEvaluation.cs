@@ -25,7 +25,8 @@ public static class FolderEvaluation
             : dsb.CaseIds.ToDictionary(id => id, id => Path.Combine(dsb.Root, id, "masks"), StringComparer.Ordinal);
         var ids = predictions.Keys.Intersect(references.Keys).Order(StringComparer.Ordinal).ToList();
 
-        var labels = options.Instances ? [1] : options.Labels?.ToArray() ?? FoundLabels(ids.Select(id => references[id]), options);
+        var labels = options.Instances ? [1] : options.Regions is { } rs ? Enumerable.Range(1, rs.Regions.Count).ToArray()
+            : options.Labels?.ToArray() ?? FoundLabels(ids.Select(id => references[id]), options);
         if (options.Labels is { } given && (given.Count == 0 || given.Distinct().Count() != given.Count))
             throw new ConfigurationException($"labels [{string.Join(",", given)}] must be a non-empty list of distinct values");
         if (ids.Count > 0 && labels.Length == 0)
@@ -52,6 +53,8 @@ public static class FolderEvaluation
                 instances!.Add(new InstanceCaseResult(id, InstanceMetrics.Compute(predicted, expected, reference.Shape)));
                 cases.Add(CaseEvaluation.Evaluate(Foreground(prediction.Values), Foreground(reference.Values), reference.Shape, reference.Spacing, labels, id, options.SurfaceDistances));
             }
+            else if (options.Regions is { } regions)
+                cases.Add(EvaluateRegions(regions, prediction.Classes(options.BinaryForeground, p), reference.Classes(options.BinaryForeground, r), reference, id, options.SurfaceDistances));
             else
                 cases.Add(CaseEvaluation.Evaluate(prediction.Classes(options.BinaryForeground, p), reference.Classes(options.BinaryForeground, r),
                     reference.Shape, reference.Spacing, labels, id, options.SurfaceDistances));
@@ -68,8 +71,24 @@ public static class FolderEvaluation
             Mismatched = mismatched,
             Instances = instances,
             Warnings = warnings,
+            RegionNames = options.Regions?.Regions.Select(x => x.Name).ToList(),
         };
     }
+
+    /// <summary>Each region as a binary problem (prediction in region vs reference in region), reported as label k + 1.</summary>
+    public static CaseEvaluation EvaluateRegions(UNetSharp.Metrics.LabelRegions regions, int[] prediction, int[] reference, int[] shape, double[] spacing, string id, bool surfaceDistances)
+    {
+        var classes = new List<ClassEvaluation>();
+        for (int k = 0; k < regions.Regions.Count; k++)
+        {
+            var one = CaseEvaluation.Evaluate(regions.Mask(prediction, k), regions.Mask(reference, k), shape, spacing, [1], id, surfaceDistances);
+            classes.Add(one.Classes[0] with { Label = k + 1 });
+        }
+        return new CaseEvaluation(id, classes);
+    }
+
+    static CaseEvaluation EvaluateRegions(UNetSharp.Metrics.LabelRegions regions, int[] prediction, int[] reference, LabelMap map, string id, bool surfaceDistances) =>
+        EvaluateRegions(regions, prediction, reference, map.Shape, map.Spacing, id, surfaceDistances);
 
     /// <summary>
     /// Where results go: <paramref name="output"/>, else the prediction folder (as nnU-Net's evaluate_folder writes its

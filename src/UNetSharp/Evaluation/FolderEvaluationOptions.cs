@@ -14,4 +14,8 @@ public sealed record FolderEvaluationOptions
 
     /// <summary>Treat maps as instance label maps: PQ/AJI/DSB per case, and semantic metrics on foreground (any non-zero = 1).</summary>
     public bool Instances { get; init; }
+
+    /// <summary>Score overlapping label regions instead of labels (BraTS: whole tumour, core, enhancing): region k is
+    /// reported as "label" k + 1, its name in the summary's "regions".</summary>
+    public UNetSharp.Metrics.LabelRegions? Regions { get; init; }
 }

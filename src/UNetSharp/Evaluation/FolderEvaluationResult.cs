@@ -28,6 +28,9 @@ public sealed class FolderEvaluationResult
     /// <summary>Lines the user must see (e.g. a binary mask given as an instance map and labelled by connected components).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>Names of the scored regions when regions were scored (label k + 1 is region k), else null.</summary>
+    public IReadOnlyList<string>? RegionNames { get; init; }
+
     /// <summary>Every file paired and on the same grid as its partner.</summary>
     public bool Complete => UnmatchedPredictions.Count == 0 && UnmatchedReferences.Count == 0 && Mismatched.Count == 0;
 
@@ -41,6 +44,7 @@ public sealed class FolderEvaluationResult
         root.Insert(0, "pred", PredictionDir);
         root.Insert(1, "ref", ReferenceDir);
         root["labels"] = new JsonArray(Labels.Select(l => (JsonNode?)l).ToArray());
+        if (RegionNames is not null) root["regions"] = new JsonArray(RegionNames.Select(n => (JsonNode?)n).ToArray());
         root["complete"] = Complete;
         root["unmatched_predictions"] = new JsonArray(UnmatchedPredictions.Select(f => (JsonNode?)f).ToArray());
         root["unmatched_references"] = new JsonArray(UnmatchedReferences.Select(f => (JsonNode?)f).ToArray());

@@ -7,9 +7,13 @@ public static class ImageFile
 
     public static bool IsSupported(string path) => Extensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>A DICOM series folder, a DICOMDIR or a .dcm file (read by <see cref="Dicom.DicomSeries"/>; one series per input).</summary>
+    public static bool IsDicom(string path) => Dicom.DicomInput.Is(path);
+
     /// <summary>File name without its image extension (".nii.gz" counts as one).</summary>
     public static string Stem(string path)
     {
+        if (!IsSupported(path) && Dicom.DicomInput.Split(path).SeriesUid is not null) return Dicom.DicomInput.Name(path);
         string name = Path.GetFileName(path);
         string? ext = Extensions.FirstOrDefault(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase));
         return ext is null ? Path.GetFileNameWithoutExtension(name) : name[..^ext.Length];
@@ -18,6 +22,7 @@ public static class ImageFile
     /// <summary>Intensities [C, (D,) H, W] with spacing (NIfTI: from pixdim, scaled by scl_slope/inter; 4D: dim[4] = channels).</summary>
     public static RasterImage Read(string path)
     {
+        if (!IsSupported(path) && IsDicom(path)) return Dicom.DicomInput.Read(path);
         if (NiftiFile.IsNiftiPath(path))
         {
             var nifti = NiftiFile.Read(path);
@@ -25,7 +30,7 @@ public static class ImageFile
         }
         if (path.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) return PngFile.Read(path);
         if (path.EndsWith(".tif", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tiff", StringComparison.OrdinalIgnoreCase)) return TiffFile.Read(path);
-        throw new DataFormatException(path, "unknown image file type (expected .nii, .nii.gz, .png, .tif or .tiff)");
+        throw new DataFormatException(path, "unknown image file type (expected .nii, .nii.gz, .png, .tif, .tiff, or a DICOM series folder)");
     }
 
     public static RasterImage FromNifti(NiftiImage nifti, string path)

@@ -28,7 +28,7 @@ public sealed record ClassStatistics(int Class, int Cases, double Mean, double S
 /// checkpoints, metrics.json; validated on its fold), and once every fold is finished a summary over all folds'
 /// validation cases (cv_summary.json / .csv: Dice mean ± sd per class and depth), the prediction depth chosen from it,
 /// and the post-processing chosen from it (<see cref="PostProcessingSelection"/>), both written into every fold's inference.json (its plan.json stays as planned).
-/// A call for one fold (<see cref="TrainRunOptions.Fold"/>) trains only that one; a finished fold is not trained again,
+/// A call for one fold (<see cref="Settings.ValidationStage.Fold"/>) trains only that one; a finished fold is not trained again,
 /// an unfinished one is resumed.
 /// </summary>
 public static class CrossValidation

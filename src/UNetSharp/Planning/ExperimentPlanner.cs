@@ -113,6 +113,7 @@ public static class ExperimentPlanner
         {
             var kind = options.Normalization
                 ?? (ch < meta.Modalities.Count ? NormalizationScheme.ForModality(meta.Modalities[ch]) : Guess(sample, ch, dataDims));
+            if (options.Normalization is null && kind == NormalizationKind.ZScore && AlreadyZScored(sample, ch)) kind = NormalizationKind.None;
             return kind == NormalizationKind.Ct ? CtStatistics(sample, ch) : new ChannelNormalization(kind);
         }).ToList();
 
@@ -134,6 +135,38 @@ public static class ExperimentPlanner
         float min = sample.Min(c => { float m = float.MaxValue; foreach (float v in IntensityStatistics.ChannelSpan(c, channel)) if (v < m) m = v; return m; });
         if (min < -500) return NormalizationKind.Ct;
         return dims == 3 ? NormalizationKind.ZScore : NormalizationKind.UnitRange;
+    }
+
+    /// <summary>
+    /// True when every sampled case's channel is already standardised inside the body (mean within 0.25 of 0, sd within a
+    /// factor 2 of 1), as BraTS-style pre-processed MRI is (the shared BraTS cases: brain mean -0.02 / -0.17, sd 1.48, as
+    /// their provider z-scored with its own mask): a second z-score would not help, and over the whole volume it would
+    /// count the constant background, so none is planned (nnU-Net's noNorm). The body
+    /// is every voxel above the background, the channel's minimum when it fills at least 1 % of the volume (pre-processed
+    /// BraTS stores the outside of the brain as one constant below the brain's values), else the non-zero voxels.
+    /// </summary>
+    public const double MaxStandardMean = 0.25, MaxStandardSdRatio = 2;
+
+    public static bool AlreadyZScored(IReadOnlyList<SegmentationCase> sample, int channel)
+    {
+        if (sample.Count == 0) return false;
+        foreach (var c in sample)
+        {
+            var span = IntensityStatistics.ChannelSpan(c, channel);
+            float min = float.MaxValue;
+            foreach (float v in span) if (v < min) min = v;
+            long atMin = 0;
+            foreach (float v in span) if (v == min) atMin++;
+            bool constantBackground = atMin >= span.Length / 100;
+            double sum = 0, sumSq = 0;
+            long n = 0;
+            foreach (float v in span)
+                if (constantBackground ? v > min : v != 0) { sum += v; sumSq += (double)v * v; n++; }
+            if (n < 100) return false;
+            double mean = sum / n, sd = Math.Sqrt(Math.Max(0, sumSq / n - mean * mean));
+            if (Math.Abs(mean) > MaxStandardMean || sd < 1 / MaxStandardSdRatio || sd > MaxStandardSdRatio) return false;
+        }
+        return true;
     }
 
     /// <summary>CT: clip window and z-score statistics from the foreground voxels of the sampled cases (nnU-Net's rule).</summary>

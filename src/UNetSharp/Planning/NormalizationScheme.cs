@@ -16,6 +16,10 @@ public enum NormalizationKind
 
     /// <summary>CT: clip to the data set's 0.5–99.5 foreground percentiles, then z-score with the data set's foreground mean/std.</summary>
     Ct,
+
+    /// <summary>Intensities used as they are (nnU-Net's noNorm): chosen by the planner for MRI channels that are already
+    /// z-scored inside the body (each sampled case's non-zero voxels have mean ≈ 0 and sd ≈ 1), or set in the config.</summary>
+    None,
 }
 
 /// <summary>One channel's normalisation with the data-set-level statistics it needs; saved in plan.json.</summary>
@@ -25,6 +29,7 @@ public sealed record ChannelNormalization(NormalizationKind Kind, float Lower = 
     {
         NormalizationKind.Ct => new CtNormalization(Lower, Upper, Mean, Std),
         NormalizationKind.ZScore => new ZScoreNormalization(withinNonZeroMask: true),
+        NormalizationKind.None => new NoNormalization(),
         _ => new UnitRangeNormalization(),
     };
 }
@@ -43,4 +48,10 @@ public static class NormalizationScheme
         if (m.Contains("MR") || m.StartsWith('T') && m.Length <= 4 || m.Contains("FLAIR") || m.Contains("ADC") || m.Contains("DWI")) return NormalizationKind.ZScore;
         return NormalizationKind.UnitRange;
     }
+}
+
+/// <summary>Leaves a channel as it is (nnU-Net's noNorm), for data already normalised by their provider.</summary>
+public sealed class NoNormalization : IChannelNormalization
+{
+    public void Apply(Span<float> channel) { }
 }

@@ -48,24 +48,35 @@ public sealed class PredictionInput
 
     public int[] Shape => Normalized.Shape;
 
+    /// <summary>The output format of an input; a DICOM series (folder, DICOMDIR, .dcm) is predicted into NIfTI with its geometry.</summary>
     public static PredictionFileKind KindOf(string path) =>
-        NiftiFile.IsNiftiPath(path) ? PredictionFileKind.Nifti
+        NiftiFile.IsNiftiPath(path) || IsDicom(path) ? PredictionFileKind.Nifti
         : path.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? PredictionFileKind.Png
         : path.EndsWith(".tif", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tiff", StringComparison.OrdinalIgnoreCase) ? PredictionFileKind.Tiff
-        : throw new DataFormatException(path, "unknown image file type (expected .nii, .nii.gz, .png, .tif or .tiff)");
+        : throw new DataFormatException(path, "unknown image file type (expected .nii, .nii.gz, .png, .tif, .tiff or a DICOM series)");
+
+    public static bool IsDicom(string path) => !ImageFile.IsSupported(path) && UNetSharp.IO.Dicom.DicomInput.Is(path);
 
     public static PredictionInput Read(string path, ExperimentPlan plan, NetworkConfig network)
     {
         var kind = KindOf(path);
         NiftiHeader? header = null;
         RasterImage image;
-        if (kind == PredictionFileKind.Nifti)
+        if (IsDicom(path))
+        {
+            image = UNetSharp.IO.Dicom.DicomInput.Read(path);
+            header = image.Header;
+        }
+        else if (kind == PredictionFileKind.Nifti)
         {
             var nifti = NiftiFile.Read(path);
             header = nifti.Header;
             if (header.Rank is < 2 or > 4)
                 throw new DataFormatException(path, $"{header.Rank}-dimensional NIfTI image; expected 2D, 3D, or 4D with channels in dim 4");
             image = ImageFile.FromNifti(nifti, path);
+            // nnU-Net naming: case_0000 is channel 0 of a multi-channel case; its case_0001, ... siblings are the others
+            if (image.Channels == 1 && network.InChannels > 1 && PredictionOutputs.IsChannelZero(path))
+                image = UNetSharp.Data.Layouts.MsdDataset.Stack(image, UNetSharp.Data.Layouts.MsdDataset.ChannelFiles(path, network.InChannels));
         }
         else
         {
@@ -82,7 +93,7 @@ public sealed class PredictionInput
         if (network.Dimensions == 3 && dims == 2)
             throw new DataFormatException(path, $"a 3D model needs a volume, this image is 2D ({string.Join("x", image.Shape)})");
 
-        var raw = new SegmentationCase(ImageFile.Stem(path), image.Data, image.Channels, image.Shape, null, image.Spacing);
+        var raw = new SegmentationCase(IsDicom(path) ? UNetSharp.IO.Dicom.DicomInput.Name(path) : ImageFile.Stem(path), image.Data, image.Channels, image.Shape, null, image.Spacing);
         var normalized = NormalizationScheme.Apply(raw, plan.Normalization);
         bool sliceBySlice = network.Dimensions == 2 && dims == 3;
         // a 2D plan of a volume data set moves its slice axis first and resamples in-plane; a plan of 2D images slices as the file is

@@ -212,8 +212,13 @@ public sealed class PredictionJob : IDisposable
         {
             PathGuard.RefuseOverlap(outDir, "output folder", input, "input folder");
             files = Directory.EnumerateFiles(input).Where(ImageFile.IsSupported).Order(StringComparer.Ordinal).ToList();
-            if (files.Count == 0) throw new DataFormatException(input, "no .nii, .nii.gz, .png, .tif or .tiff images in this folder");
+            // nnU-Net channel files: case_0001.. are read with their case_0000, not predicted alone
+            files = files.Where(f => !PredictionOutputs.IsOtherChannelOfACase(f)).ToList();
+            // a folder of DICOM files: one series, or several predicted separately (one output per SeriesInstanceUID)
+            if (files.Count == 0 && UNetSharp.IO.Dicom.DicomSeries.IsDicomInput(input)) files = UNetSharp.IO.Dicom.DicomInput.Expand(input).ToList();
+            if (files.Count == 0) throw new DataFormatException(input, "no .nii, .nii.gz, .png, .tif or .tiff images, and no DICOM series, in this folder");
         }
+        else if (File.Exists(input) && PredictionInput.IsDicom(input)) files = UNetSharp.IO.Dicom.DicomInput.Expand(input).ToList();
         else if (File.Exists(input))
         {
             PredictionInput.KindOf(input);

@@ -43,13 +43,31 @@ public static class PredictionOutputs
     /// references (imagesTr/case_0000.nii.gz ↔ labelsTr/case.nii.gz).</summary>
     public static string CaseName(string input)
     {
+        if (PredictionInput.IsDicom(input)) return UNetSharp.IO.Dicom.DicomInput.Name(input);
         string stem = ImageFile.Stem(input);
         return stem.Length > ChannelZeroSuffix.Length && stem.EndsWith(ChannelZeroSuffix, StringComparison.Ordinal) ? stem[..^ChannelZeroSuffix.Length] : stem;
+    }
+
+    /// <summary>True for an nnU-Net channel-0 file (case_0000.ext).</summary>
+    public static bool IsChannelZero(string input)
+    {
+        string stem = ImageFile.Stem(input);
+        return stem.Length > ChannelZeroSuffix.Length && stem.EndsWith(ChannelZeroSuffix, StringComparison.Ordinal);
+    }
+
+    /// <summary>True for case_0001, case_0002, ... whose case_0000 lies beside it: predicted with that case, not alone.</summary>
+    public static bool IsOtherChannelOfACase(string input)
+    {
+        var match = UNetSharp.Data.Layouts.MsdDataset.ChannelSuffix().Match(ImageFile.Stem(input));
+        if (!match.Success || match.Groups[2].Value == "0000") return false;
+        string name = Path.GetFileName(input), stem = ImageFile.Stem(input);
+        return File.Exists(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(input))!, match.Groups[1].Value + ChannelZeroSuffix + name[stem.Length..]));
     }
 
     /// <summary>Output file name for the input with a suffix before its image extension ("" = the label map).</summary>
     public static string OutputPath(string outDir, string input, string suffix = "", string? extension = null)
     {
+        if (PredictionInput.IsDicom(input)) return Path.Combine(outDir, CaseName(input) + suffix + (extension ?? ".nii.gz"));
         string name = Path.GetFileName(input), stem = ImageFile.Stem(input);
         return Path.Combine(outDir, CaseName(input) + suffix + (extension ?? name[stem.Length..]));
     }

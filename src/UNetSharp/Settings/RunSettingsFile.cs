@@ -24,6 +24,16 @@ public static class RunSettingsFile
         try
         {
             var node = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new DataFormatException(path, "must hold one JSON object");
+            return Parse(node, path);
+        }
+        catch (JsonException e) { throw new DataFormatException(path, $"invalid run configuration: {e.Message}", e); }
+    }
+
+    /// <summary>Settings of either version from their JSON object (config.json, or the copy an experiment's record holds); errors name <paramref name="path"/>.</summary>
+    public static RunSettings Parse(JsonObject node, string path)
+    {
+        try
+        {
             if (!node.ContainsKey("version")) return ReadVersion1(path, node);
             if (node["version"]?.GetValueKind() != JsonValueKind.Number || node["version"]!.GetValue<int>() != RunSettings.CurrentVersion)
                 throw new DataFormatException(path, $"'version' {node["version"]?.ToJsonString()} is not a settings version this program reads (1 or {RunSettings.CurrentVersion})");

@@ -3,8 +3,10 @@ using UNetSharp.Training.Losses;
 namespace UNetSharp.Training;
 
 /// <summary>
-/// How to train; saved (JSON) in every checkpoint so a resumed run continues with the same settings. Defaults follow
-/// docs/UNET-SHARP.md §4: Adam, lr 1e-3, weight decay 1e-4, cosine annealing to 1e-5, 100 epochs. The batch size belongs to the batch source.
+/// How to train; saved (JSON) in every checkpoint so a resumed run continues with the same settings. A training run
+/// builds it from its settings (<see cref="Settings.RunSettings"/>, where the run's defaults are: 50 epochs, head init
+/// 'prior'); the defaults here serve code that drives the trainer directly (docs/UNET-SHARP.md §4: Adam, lr 1e-3, weight
+/// decay 1e-4, cosine annealing to 1e-5, 100 epochs). The batch size belongs to the batch source.
 /// </summary>
 public sealed record TrainingConfig
 {

@@ -59,4 +59,19 @@ public sealed class ExperimentRunnerTests
         var lr = x.Spec with { Datasets = [x.Spec.Datasets[0] with { Settings = x.Spec.Datasets[0].Settings with { Optimisation = x.Spec.Datasets[0].Settings.Optimisation with { LearningRate = 0.1 } } }] };
         Assert.Contains("'datasets[0].settings.optimisation.lr' differs", Assert.Throws<ConfigurationException>(() => ExperimentRunner.Run(lr)).Message);
     }
+
+    [Fact]
+    public void AnExperimentRecordWrittenWithVersion1SettingsIsTheSameExperiment()
+    {
+        // experiments started before config.json version 2 kept their data sets' settings flat: they must still continue
+        string path = Path.Combine(x.Spec.OutputDirectory, ExperimentRunner.SpecFile);
+        string saved = File.ReadAllText(path);
+        var old = System.Text.Json.Nodes.JsonNode.Parse(saved)!;
+        string data = x.Spec.Datasets[0].Settings.Data;
+        old["datasets"]![0]!["settings"] = System.Text.Json.Nodes.JsonNode.Parse(UNetSharp.Tests.Pipeline.OldRunFolderTests.Version1Config(data, "", epochs: 2));
+        ExperimentRunner.CheckSameExperiment(old.ToJsonString(), saved, path);
+        old["datasets"]![0]!["settings"]!["lr"] = 0.1;
+        Assert.Contains("'datasets[0].settings.optimisation.lr' differs",
+            Assert.Throws<ConfigurationException>(() => ExperimentRunner.CheckSameExperiment(old.ToJsonString(), saved, path)).Message);
+    }
 }

@@ -16,7 +16,7 @@ public class HostileMutationTests(ITestOutputHelper output)
 
     static int Cases => int.TryParse(Environment.GetEnvironmentVariable("UNETSHARP_MUTATIONS"), out int n) && n > 0 ? n : 250;
 
-    public static TheoryData<string> Formats() => ["nii", "nii-be-v2", "nii.gz", "nii.gz-inner", "png-gray8", "png-rgba8", "png-gray16", "png-gray8-crc", "png-rgba8-crc", "png-gray16-crc", "tif-8", "tif-16-stack", "nii-predict", "dataset-json"];
+    public static TheoryData<string> Formats() => ["nii", "nii-be-v2", "nii.gz", "nii.gz-inner", "png-gray8", "png-rgba8", "png-gray16", "png-gray8-crc", "png-rgba8-crc", "png-gray16-crc", "tif-8", "tif-16-stack", "nii-predict", "dataset-json", "dcm-explicit", "dcm-implicit"];
 
     [Theory]
     [MemberData(nameof(Formats))]
@@ -99,6 +99,11 @@ public class HostileMutationTests(ITestOutputHelper output)
                      "training": [{"image": "./imagesTr/c0.nii.gz", "label": "./labelsTr/c0.nii.gz"}, {"image": "./imagesTr/c1.nii.gz", "label": "./labelsTr/c1.nii.gz"}]}
                     """);
                 return (json, "/dataset.json", p => UNetSharp.Data.Layouts.DatasetCheck.Run(Path.GetDirectoryName(p)!), false);
+            }
+            case "dcm-explicit" or "dcm-implicit": // one slice read as a series: header parse, geometry, pixels
+            {
+                var slice = new UNetSharp.Tests.IO.Dicom.DicomTestFiles.Slice([1, 2, 3], UNetSharp.Tests.IO.Dicom.DicomTestFiles.Ramp(30, 1), 6, 5) { Implicit = format == "dcm-implicit", Slope = 1.5, Intercept = -2 };
+                return (UNetSharp.Tests.IO.Dicom.DicomTestFiles.Bytes(slice), ".dcm", p => UNetSharp.IO.Dicom.DicomSeries.Read(p), false);
             }
             case "nii":
                 NiftiFile.Write(file, NiftiTestImages.Image(1, true, NiftiDataType.Int16, 6, 5, 4));

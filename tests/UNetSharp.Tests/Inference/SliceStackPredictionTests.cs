@@ -64,7 +64,9 @@ public sealed class SliceStackPredictionTests
         Assert.True(labels.Distinct().Count() > 1, "the random network should predict more than one class");
         Assert.Equal(maps.Length, batched.Probabilities!.Length);
         double worst = maps.Zip(batched.Probabilities!, (a, b) => (double)Math.Abs(a - b)).Max();
-        Assert.True(worst <= 1e-6, $"probabilities differ by up to {worst}");
+        // Batch 7 and batch 1 take different convolution kernels: their rounding differed by 1.5e-6 with oneDNN's SSE4.1
+        // kernels (AMD family 1Ah, NativeKernelGuard); the labels above are equal exactly.
+        Assert.True(worst <= 1e-5, $"probabilities differ by up to {worst}");
     }
 
     [Fact]

@@ -23,14 +23,14 @@ public sealed class OldRunFolderTests : IDisposable
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
     /// <summary>config.json as version 1 wrote it for <see cref="RunTestData.Tiny"/> (every key, flat, in its order).</summary>
-    static string Version1Config(string data, string run) => $$"""
+    internal static string Version1Config(string data, string run, int epochs = 1) => $$"""
         {
           "data": {{JsonSerializer.Serialize(data)}},
           "out": {{JsonSerializer.Serialize(run)}},
           "arch": "unet#", "dims": null, "depth": 2, "widths": [4, 8, 16], "patch": [32, 32], "batch": 2, "memory_budget": null,
           "no_cgm": false, "no_deep_supervision": false, "norm": null, "normalization": null, "layout": "auto", "binary_foreground": 255,
           "gray": false, "sample_cases": 40, "max_case_voxels": 16777216, "instances": false, "border_width": 2,
-          "epochs": 1, "iterations": null, "batches_per_epoch": 3, "foreground_ratio": 0.3333333333333333, "lr": 0.003, "min_lr": 1E-05,
+          "epochs": {{epochs}}, "iterations": null, "batches_per_epoch": 3, "foreground_ratio": 0.3333333333333333, "lr": 0.003, "min_lr": 1E-05,
           "optimizer": "adam", "momentum": 0.9, "nesterov": false, "schedule": "cosine", "time_budget": null, "weight_decay": 0.0001,
           "warmup": 0, "validate_every": 1, "patience": null, "clip": null, "seed": 9, "head_init": "default", "threads": null,
           "loss": "auto", "ds_weights": "mean", "cgm_weight": 1, "batch_dice": false, "class_weights": null, "focal_alpha": 0.25,

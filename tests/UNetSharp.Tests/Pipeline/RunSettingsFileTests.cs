@@ -168,6 +168,24 @@ public sealed class RunSettingsCoverageTests
     }
 
     [Fact]
+    public void TheDefaultsTheFlagsHelpNamesAreTheRecords()
+    {
+        // help text is prose, so a default is written there too: this keeps it the record's (numbers as rounded in prose)
+        var defaults = RunSettingsFile.Values(RunSettings.Default);
+        foreach (var (flag, binds, property) in TrainCommand.Table)
+        {
+            var description = property.GetCustomAttributes(typeof(System.ComponentModel.DescriptionAttribute), false).Cast<System.ComponentModel.DescriptionAttribute>().Single().Description;
+            var match = System.Text.RegularExpressions.Regex.Match(description, @"\(default (?<v>[^\s:;,)]+)");
+            if (!match.Success || binds.Negated || defaults[binds.Key] == "null") continue;
+            var setting = SettingKeys.Find(binds.Key)!;
+            string help = SettingText.Parse(setting, match.Groups["v"].Value, flag).ToJsonString().Trim('"');
+            if (double.TryParse(help, System.Globalization.CultureInfo.InvariantCulture, out double h) && double.TryParse(defaults[binds.Key], System.Globalization.CultureInfo.InvariantCulture, out double d))
+                Assert.True(Math.Abs(h - d) <= 0.02 * Math.Abs(d), $"{flag}: help says {h}, the record {d}");
+            else Assert.True(help == defaults[binds.Key], $"{flag}: help says {help}, the record {defaults[binds.Key]}");
+        }
+    }
+
+    [Fact]
     public void SettingsRoundTripThroughConfigJsonAndBuildTheEngineTypesTheSameWay()
     {
         var settings = RunTestData.TinySettings("d", "r") with { Plan = RunTestData.TinySettings("d", "r").Plan with { MaxCaseVoxels = 12345, SampleCases = 3 } };

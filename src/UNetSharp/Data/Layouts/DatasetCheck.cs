@@ -81,7 +81,7 @@ public static class DatasetCheck
         return new DatasetCheckSummary
         {
             Root = dataset.Root,
-            Layout = dataset.Kind.ToString(),
+            Layout = System.Text.Json.JsonSerializer.Serialize(dataset.Kind, UNetSharp.IO.ProjectJson.Options).Trim('"'), // "msd", as every JSON file writes enums
             Cases = dataset.Count,
             LoadedCases = loaded,
             Dimensions = [.. dims],

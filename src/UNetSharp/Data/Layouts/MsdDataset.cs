@@ -26,7 +26,22 @@ public sealed partial class MsdDataset : SegmentationDataset
     public static bool Matches(string dir) => Directory.Exists(Path.Combine(dir, "imagesTr")) || File.Exists(Path.Combine(dir, "dataset.json"));
 
     [GeneratedRegex(@"^(.+)_(\d{4})$")]
-    private static partial Regex ChannelSuffix();
+    internal static partial Regex ChannelSuffix();
+
+    /// <summary>nnU-Net channel files of the case whose channel 0 is <paramref name="channelZero"/> (case_0000.ext):
+    /// case_0000, case_0001, ... up to <paramref name="channels"/>; a missing one is refused naming the case, and so is a
+    /// case_NNNN beyond them (an extra channel the model was not trained with).</summary>
+    public static string[] ChannelFiles(string channelZero, int channels)
+    {
+        string dir = Path.GetDirectoryName(Path.GetFullPath(channelZero))!, stem = ImageFile.Stem(channelZero), ext = Path.GetFileName(channelZero)[stem.Length..];
+        string id = stem[..^5];
+        var files = Enumerable.Range(0, channels).Select(c => Path.Combine(dir, $"{id}_{c:D4}{ext}")).ToArray();
+        var missing = files.FirstOrDefault(f => !File.Exists(f));
+        if (missing is not null) throw new DataFormatException(channelZero, $"case '{id}' has no channel file {Path.GetFileName(missing)}; the model expects {channels} channels ({id}_0000..{id}_{channels - 1:D4}{ext})");
+        string extra = Path.Combine(dir, $"{id}_{channels:D4}{ext}");
+        if (File.Exists(extra)) throw new DataFormatException(channelZero, $"case '{id}' has an extra channel file {Path.GetFileName(extra)}; the model expects {channels} channels");
+        return files;
+    }
 
     public static MsdDataset Open(string root, LayoutOptions options)
     {
@@ -94,7 +109,7 @@ public sealed partial class MsdDataset : SegmentationDataset
     }
 
     /// <summary>nnU-Net channel files of one case stacked as channels; they must share one grid.</summary>
-    static RasterImage Stack(RasterImage first, string[] paths)
+    internal static RasterImage Stack(RasterImage first, string[] paths)
     {
         var data = new List<float>(first.Data.Length * paths.Length);
         data.AddRange(first.Data);
