@@ -19,6 +19,9 @@ public class NamespaceCycleTests(ITestOutputHelper output)
         var report = cycles.Select(c => string.Join(" ↔ ", c) + ":\n" + string.Join("\n",
             edges.Where(e => c.Contains(e.Key.From) && c.Contains(e.Key.To)).Select(e => $"  {e.Key.From} → {e.Key.To} ({e.Value})")));
         foreach (var line in report) output.WriteLine(line);
+        // the layer graph, for docs/ARCHITECTURE.md's picture
+        foreach (var group in edges.Keys.GroupBy(e => e.From).OrderBy(g => g.Key, StringComparer.Ordinal))
+            output.WriteLine($"{group.Key} → {string.Join(", ", group.Select(e => e.To).Order(StringComparer.Ordinal))}");
         Assert.True(cycles.Count == 0, "namespace cycles:\n" + string.Join("\n", report));
     }
 
