@@ -64,7 +64,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--gray"), Description("convert colour images to one gray channel (default: keep RGB)"), Binds("gray")] public bool? Gray { get; init; }
         [CommandOption("--min-lr <LR>"), Description("floor of the learning-rate decay, 0 up to --lr (default 0.00001)"), Binds("min_lr")] public double? MinLr { get; init; }
         [CommandOption("--norm <KIND>"), Description("batch | instance normalisation layers (default: planned, batch for 2D, instance for 3D)"), Binds("norm")] public string? Norm { get; init; }
-        [CommandOption("--normalization <KIND>"), Description("intensity normalisation: unit-range | z-score | ct (default: planned from the modality)"), Binds("normalization")] public string? Normalization { get; init; }
+        [CommandOption("--normalization <KIND>"), Description("intensity normalisation: unit-range | z-score | ct | none (default: planned from the modality)"), Binds("normalization")] public string? Normalization { get; init; }
         [CommandOption("--layout <KIND>"), Description("auto | paired-folders | dsb2018 | msd (default auto: detected from the folder)"), Binds("layout")] public string? Layout { get; init; }
         [CommandOption("--sample-cases <N>"), Description("cases read to plan from (shapes, labels, intensities) (default 40)"), Binds("sample_cases")] public int? SampleCases { get; init; }
         [CommandOption("--max-case-voxels <N>"), Description("volumes: the median case's voxel budget at the target spacing; larger data are planned coarser (default 16777216)"), Binds("max_case_voxels")] public long? MaxCaseVoxels { get; init; }
