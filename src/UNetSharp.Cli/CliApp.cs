@@ -49,7 +49,7 @@ public static class CliApp
         config.AddCommand<DemoCommand>("demo").WithDescription("Train and evaluate a small UNet# on synthetic cells; writes metrics, curves and overlays.")
             .WithExample("demo")
             .WithExample("demo", "--out", "demo-run", "--epochs", "8", "--size", "48");
-        config.AddCommand<PredictCommand>("predict").WithDescription("Label maps for an image or a folder of images (NIfTI, PNG, TIFF) with a trained model.")
+        config.AddCommand<PredictCommand>("predict").WithDescription("Label maps for an image or a folder of images (NIfTI, PNG, TIFF, a DICOM series folder) with a trained model.")
             .WithExample("predict", "--model", "runs/spleen", "--input", "scans/", "--out", "masks/", "--depth", "2")
             .WithExample("predict", "--model", "runs/isbi", "--input", "slice.png", "--out", "pred/", "--tta", "--overlays")
             .WithExample("predict", "--model", "isbi-l2.onnx", "--input", "slices/", "--out", "pred/", "--threads", "1")
