@@ -83,23 +83,8 @@ public static partial class ArgumentErrors
     }
 
     /// <summary>Levenshtein distance, ignoring case (did-you-mean for flags, commands and config keys).</summary>
-    internal static int Distance(string a, string b)
-    {
-        a = a.ToLowerInvariant(); b = b.ToLowerInvariant();
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (int i = 1; i <= a.Length; i++)
-        {
-            int diagonal = row[0];
-            row[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
-            }
-        }
-        return row[b.Length];
-    }
+    internal static int Distance(string a, string b) =>
+        UNetSharp.Settings.SettingKeys.Distance(a.ToLowerInvariant(), b.ToLowerInvariant());
 
     /// <summary>The option as typed ("--epoch", "-x"), found among the arguments; else rebuilt from Spectre's name.</summary>
     static string Typed(string name, string[] args)
