@@ -129,7 +129,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         catch (OperationCanceledException) when (interrupt.Interrupted)
         {
-            console.Stopped(options.RunDirectory, resume: $"unetsharp train --resume --out {options.RunDirectory}");
+            // the all fold trains in its own folder below --out: that is the run to resume
+            string stopped = options.Settings.Validation.AllFold() ? AllFold.Folder(AllFold.ParentOf(options.RunDirectory)) : options.RunDirectory;
+            console.Stopped(stopped, resume: $"unetsharp train --resume --out {stopped}");
             return InterruptSignals.ExitCode;
         }
     }

@@ -113,7 +113,7 @@ public static class AllFold
         {
             ["fold"] = FoldSelection.AllText,
             ["chosen_depth"] = decided.ChosenDepth,
-            ["depth_rule"] = decided.Depth?.Description ?? "the network's full depth, set explicitly",
+            ["depth_rule"] = decided.Depth?.Description ?? "the full network depth, set explicitly",
             ["depth_source"] = decided.Source,
             ["depth_table"] = decided.Depth?.Table() ?? [],
             ["postprocessing"] = decided.PostProcessing is { } p ? new JsonObject

@@ -54,12 +54,12 @@ public static class CrossValidation
 
     /// <summary>The options ask for folds and do not point at one fold's own run folder (that one trains as a single run).</summary>
     public static bool Applies(TrainRunOptions options) =>
-        !options.Settings.Validation.AllFold && (options.Settings.Validation.Folds is not null || options.Settings.Validation.Fold is not null) && FoldSplitOf(options) is null;
+        !options.Settings.Validation.AllFold() && (options.Settings.Validation.Folds is not null || options.Settings.Validation.Fold is not null) && FoldSplitOf(options) is null;
 
     /// <summary>For a fold's own run folder (PARENT/fold_k beside PARENT/splits.json): its split from the parent; else null.</summary>
     public static RunSplit? FoldSplitOf(TrainRunOptions options)
     {
-        if (options.Settings.Validation.FoldIndex is not int k) return null;
+        if (options.Settings.Validation.FoldIndex() is not int k) return null;
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.RunDirectory));
         string? parent = Path.GetDirectoryName(full);
         if (parent is null || Path.GetFileName(full) != FoldFolderName(k) || !File.Exists(Path.Combine(parent, RunSplit.FileName))) return null;
@@ -106,7 +106,7 @@ public static class CrossValidation
             else log.LogInformation("reusing the {Count} folds of {Splits}", count, splitPath);
         }
 
-        var selected = settings.Validation.FoldIndex is int only ? [only] : Enumerable.Range(0, count).ToList();
+        var selected = settings.Validation.FoldIndex() is int only ? [only] : Enumerable.Range(0, count).ToList();
         var results = new Dictionary<int, TrainRunResult>();
         var run = new List<int>();
         foreach (int k in selected)

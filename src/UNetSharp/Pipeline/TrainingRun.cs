@@ -31,7 +31,7 @@ public static class TrainingRun
     public static TrainRunResult Run(TrainRunOptions options, IProgress<EpochReport>? epochs = null, CancellationToken cancellation = default,
         IProgress<StepReport>? steps = null)
     {
-        if (options.Settings.Validation.AllFold) return AllFold.Run(options, epochs, cancellation, steps);
+        if (options.Settings.Validation.AllFold()) return AllFold.Run(options, epochs, cancellation, steps);
         if (CrossValidation.Applies(options))
             throw new ConfigurationException($"{options.RunDirectory}: a cross-validation (folds) runs through CrossValidation.Run, one run folder per fold");
         return RunOne(options, CrossValidation.FoldSplitOf(options), epochs, cancellation, steps);
@@ -227,7 +227,7 @@ public static class TrainingRun
             ["class_values"] = new JsonArray(plan.ClassValues.Select(v => (JsonNode)v).ToArray()),
             ["depths"] = new JsonObject(results.Select(r => new KeyValuePair<string, JsonNode?>($"L{r.Key}", DepthJson(r.Value)))),
         };
-        if (options.Settings.Validation.FoldIndex is int fold)
+        if (options.Settings.Validation.FoldIndex() is int fold)
         {
             // a cross-validation fold: every case's Dice per depth and class, raw and post-processed, for the summary over all folds
             int foreground = Math.Max(1, net.Config.Classes - 1);

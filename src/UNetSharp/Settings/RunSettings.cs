@@ -176,12 +176,6 @@ public sealed record ValidationStage
     /// <summary>With folds: train only this fold, or <see cref="FoldSelection.All"/> (every case, no validation split, depth and
     /// post-processing from the finished cross-validation in the same folder); null: every fold. A fold's own run folder records it.</summary>
     public FoldSelection? Fold { get; init; }
-
-    /// <summary>The one fold's index; null for every fold or for the all fold.</summary>
-    [JsonIgnore] public int? FoldIndex => Fold is { IsAll: false } f ? f.Index : null;
-
-    /// <summary>The run is the cross-validation's all fold (nnU-Net's "all").</summary>
-    [JsonIgnore] public bool AllFold => Fold?.IsAll == true;
     public int ValidateEvery { get; init; } = 1;
 
     /// <summary>Early stopping after this many epochs without a better validation Dice; null: never.</summary>

@@ -44,6 +44,12 @@ public static class RunSettingsUse
         };
     }
 
+    /// <summary>The one fold's index; null for every fold or for the all fold.</summary>
+    public static int? FoldIndex(this ValidationStage v) => v.Fold is { IsAll: false } f ? f.Index : null;
+
+    /// <summary>The run is the cross-validation's all fold (nnU-Net's "all").</summary>
+    public static bool AllFold(this ValidationStage v) => v.Fold?.IsAll == true;
+
     /// <summary>The prediction depth's rule (a wrong text is refused naming 'depth_rule').</summary>
     public static Pipeline.DepthRule DepthRule(this RunSettings s) => Pipeline.DepthRule.Parse(s.Validation.DepthRule, "'depth_rule'");
 
@@ -56,7 +62,7 @@ public static class RunSettingsUse
         if (s.Optimisation.BatchesPerEpoch < 1) throw new ConfigurationException($"batches per epoch must be at least 1, got {s.Optimisation.BatchesPerEpoch}");
         if (!(s.Augmentation.ForegroundRatio >= 0 && s.Augmentation.ForegroundRatio <= 1)) throw new ConfigurationException($"foreground ratio must be in 0..1, got {s.Augmentation.ForegroundRatio}");
         if (v.Folds is < 2) throw new ConfigurationException($"folds must be at least 2, got {v.Folds}");
-        if (v.FoldIndex is int k && (k < 0 || k >= (v.Folds ?? defaultFolds)))
+        if (v.FoldIndex() is int k && (k < 0 || k >= (v.Folds ?? defaultFolds)))
             throw new ConfigurationException($"fold must be in 0..{(v.Folds ?? defaultFolds) - 1}, got {k}");
         if (v.Overlays < 0) throw new ConfigurationException($"overlay count must be 0 or more, got {v.Overlays}");
         s.DepthRule();

@@ -124,11 +124,11 @@ public sealed class DepthRuleTests
     public void FoldAllIsASettingWrittenAsAllAndAFoldNumberStaysANumber()
     {
         var all = Resolved(fold: "all");
-        Assert.True(all.Validation.AllFold);
-        Assert.Null(all.Validation.FoldIndex);
+        Assert.True(all.Validation.AllFold());
+        Assert.Null(all.Validation.FoldIndex());
         Assert.Contains("\"fold\": \"all\"", RunSettingsFile.ToJson(all));
         var one = Resolved(fold: "1");
-        Assert.Equal(1, one.Validation.FoldIndex);
+        Assert.Equal(1, one.Validation.FoldIndex());
         Assert.Contains("\"fold\": 1", RunSettingsFile.ToJson(one)); // as config.json held it before 'all' existed
         Assert.StartsWith("--fold must be a fold number (0-based) or 'all'", Assert.Throws<ConfigurationException>(() =>
             Resolved(fold: "every")).Message);
