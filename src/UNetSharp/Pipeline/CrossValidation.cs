@@ -149,7 +149,7 @@ public static class CrossValidation
             .Select(c => Statistics(c.Key, c.Select(r => r.Dice).ToList())).ToList());
         double MeanOf(int depth) => depths[depth].Count == 0 ? double.NaN : depths[depth].Average(c => c.Mean);
         var seconds = Enumerable.Range(0, count).Select(k => FoldSeconds(FoldFolder(parent, k))).ToList();
-        var costs = depths.Keys.Select(d => new DepthCost(d, MeanOf(d), seconds.Select(f => f.GetValueOrDefault(d, double.NaN)).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average())).ToList();
+        var costs = depths.Keys.Select(d => new DepthMeasurement(d, MeanOf(d), seconds.Select(f => f.GetValueOrDefault(d, double.NaN)).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average())).ToList();
         int chosen = rule.Choose(costs);
         int cases = rows.Select(r => (r.Fold, r.Case)).Distinct().Count();
         var (post, classes) = PostProcessingSelection.Choose(rows.Where(r => r.Depth == chosen), $"{count}-fold cross-validation, {cases} cases, depth L{chosen}");

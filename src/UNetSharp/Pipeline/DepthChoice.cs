@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using UNetSharp.Settings;
 
 namespace UNetSharp.Pipeline;
 
@@ -7,7 +8,7 @@ namespace UNetSharp.Pipeline;
 /// from one validation split or the means over cross-validation folds) and the depth it picked. metrics.json,
 /// cv_summary.json and report.html show it as a table so the accuracy and the speed given up are both visible.
 /// </summary>
-public sealed record DepthChoice(DepthRule Rule, string Description, IReadOnlyList<DepthCost> Costs, int Chosen)
+public sealed record DepthChoice(DepthRule Rule, string Description, IReadOnlyList<DepthMeasurement> Costs, int Chosen)
 {
     /// <summary>The depths' table: depth, mean Dice, ms per case, Dice below the best depth's, speed-up over the full depth, chosen.</summary>
     public JsonArray Table()

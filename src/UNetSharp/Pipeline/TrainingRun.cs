@@ -208,7 +208,7 @@ public static class TrainingRun
             results[depth] = DepthEvaluation.Run(net, validation, depth, plan.PatchSize, options.Settings.Validation.SurfaceDistances, keepPredictions: true);
         }
         var rule = options.Settings.DepthRule();
-        var costs = results.OrderBy(r => r.Key).Select(r => new DepthCost(r.Key, r.Value.MeanDice, r.Value.SecondsPerCase)).ToList();
+        var costs = results.OrderBy(r => r.Key).Select(r => new DepthMeasurement(r.Key, r.Value.MeanDice, r.Value.SecondsPerCase)).ToList();
         int chosen = rule.Choose(costs);
         var choice = new DepthChoice(rule, rule.Describe("validation"), costs, chosen);
         InferenceChoices.Update(run, c => c with { ChosenDepth = chosen });

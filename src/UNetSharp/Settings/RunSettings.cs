@@ -181,9 +181,9 @@ public sealed record ValidationStage
     /// <summary>Early stopping after this many epochs without a better validation Dice; null: never.</summary>
     public int? Patience { get; init; }
 
-    /// <summary>How the prediction depth is chosen from every depth's validation Dice and speed (<see cref="Pipeline.DepthRule"/>:
+    /// <summary>How the prediction depth is chosen from every depth's validation Dice and speed (<see cref="UNetSharp.Settings.DepthRule"/>:
     /// accuracy, tolerance:D, fastest-within:D, latency:T). Stored as its text; the former depth_tolerance D reads as tolerance:D.</summary>
-    [SettingText(SettingTextKind.DepthRule)] public string DepthRule { get; init; } = Pipeline.DepthRule.DefaultText;
+    [SettingText(SettingTextKind.DepthRule)] public string DepthRule { get; init; } = UNetSharp.Settings.DepthRule.DefaultText;
 
     /// <summary>The all fold: apply the post-processing chosen on the cross-validation (false: none).</summary>
     public bool Postprocessing { get; init; } = true;

@@ -51,7 +51,7 @@ public static class RunSettingsUse
     public static bool AllFold(this ValidationStage v) => v.Fold?.IsAll == true;
 
     /// <summary>The prediction depth's rule (a wrong text is refused naming 'depth_rule').</summary>
-    public static Pipeline.DepthRule DepthRule(this RunSettings s) => Pipeline.DepthRule.Parse(s.Validation.DepthRule, "'depth_rule'");
+    public static DepthRule DepthRule(this RunSettings s) => UNetSharp.Settings.DepthRule.Parse(s.Validation.DepthRule, "'depth_rule'");
 
     /// <summary>Refuses values that would train on a wrong split or not at all; messages name the setting.</summary>
     public static void Validate(this RunSettings s, int defaultFolds)

@@ -45,7 +45,7 @@ public static class SettingKeys
     };
 
     /// <summary>Former keys that now set another setting with the same text: depth_tolerance D is the depth rule tolerance:D
-    /// (<see cref="Pipeline.DepthRule"/> reads a bare number so), so the old key and flag have no value of their own.</summary>
+    /// (<see cref="DepthRule"/> reads a bare number so), so the old key and flag have no value of their own.</summary>
     public static IReadOnlyDictionary<string, string> Aliases { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["depth_tolerance"] = "depth_rule",

@@ -9,7 +9,7 @@ namespace UNetSharp.Tests.Pipeline;
 public sealed class DepthRuleTests
 {
     /// <summary>Dice rises with depth; L3 measured faster than L2 (timing noise does that), L4 is the slowest.</summary>
-    static readonly DepthCost[] Depths =
+    static readonly DepthMeasurement[] Depths =
     [
         new(1, 0.900, 0.004),
         new(2, 0.930, 0.006),
@@ -35,12 +35,12 @@ public sealed class DepthRuleTests
     [Fact]
     public void TiesGoToTheShallowerDepthAndDepthsWithoutADiceNeverCountAsBest()
     {
-        DepthCost[] tied = [new(1, 0.8, 0.001), new(2, 0.9, 0.002), new(3, 0.9, 0.003)];
+        DepthMeasurement[] tied = [new(1, 0.8, 0.001), new(2, 0.9, 0.002), new(3, 0.9, 0.003)];
         Assert.Equal(2, DepthRule.Parse("accuracy", "r").Choose(tied));
-        DepthCost[] undefined = [new(1, double.NaN, 0.001), new(2, 0.5, 0.002), new(3, 0.6, 0.003)];
+        DepthMeasurement[] undefined = [new(1, double.NaN, 0.001), new(2, 0.5, 0.002), new(3, 0.6, 0.003)];
         Assert.Equal(2, DepthRule.Parse("tolerance:0.2", "r").Choose(undefined)); // L1 has no Dice: never chosen by the margin rules
         Assert.Equal(2, DepthRule.Parse("latency:2ms", "r").Choose(undefined));
-        DepthCost[] none = [new(1, double.NaN, 0.001), new(2, double.NaN, 0.002)];
+        DepthMeasurement[] none = [new(1, double.NaN, 0.001), new(2, double.NaN, 0.002)];
         Assert.Equal(2, DepthRule.Parse("tolerance:0.5", "r").Choose(none)); // nothing to compare: the full depth
     }
 

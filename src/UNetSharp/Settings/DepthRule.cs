@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace UNetSharp.Pipeline;
+namespace UNetSharp.Settings;
 
 /// <summary>One pruned depth's cost and worth: its mean validation Dice and its measured prediction time per case (image or volume).</summary>
-public sealed record DepthCost(int Depth, double MeanDice, double SecondsPerCase);
+public sealed record DepthMeasurement(int Depth, double MeanDice, double SecondsPerCase);
 
 /// <summary>How a rule is stated: the kind and its one number (a Dice margin, or seconds per case for a latency budget).</summary>
 public enum DepthRuleKind { Accuracy, Tolerance, FastestWithin, Latency }
@@ -73,7 +73,7 @@ public sealed record DepthRule(DepthRuleKind Kind, double Value)
     /// The depth this rule picks. Depths without a Dice (NaN: no foreground anywhere) never count as best; when no depth has
     /// a Dice, the deepest is taken (nothing says pruning is safe).
     /// </summary>
-    public int Choose(IReadOnlyCollection<DepthCost> depths)
+    public int Choose(IReadOnlyCollection<DepthMeasurement> depths)
     {
         if (depths.Count == 0) throw new ArgumentException("no depth to choose from", nameof(depths));
         var scored = depths.Where(d => !double.IsNaN(d.MeanDice)).OrderBy(d => d.Depth).ToList();
