@@ -24,8 +24,8 @@ public static class RunReport
 
         if (result.DepthChoice is { } choice) DepthChoiceSection(report, choice);
 
-        report.Heading("Validation metrics per depth and class");
-        report.Table(["depth", "class", "cases", "Dice", "IoU", "precision", "recall", "HD95", "ASSD", "s / case"],
+        if (result.Depths.Count > 0) report.Heading("Validation metrics per depth and class"); // the all fold validates nothing
+        if (result.Depths.Count > 0) report.Table(["depth", "class", "cases", "Dice", "IoU", "precision", "recall", "HD95", "ASSD", "s / case"],
             result.Depths.OrderBy(d => d.Key).SelectMany(d => d.Value.Summary.Classes.Select(c => (IReadOnlyList<string>)
             [
                 $"L{d.Key}{(d.Key == result.ChosenDepth ? " (chosen)" : "")}", c.Label.ToString(CultureInfo.InvariantCulture), c.Cases.ToString(CultureInfo.InvariantCulture),
@@ -59,7 +59,7 @@ public static class RunReport
     static void DepthChoiceSection(HtmlReport report, DepthChoice choice)
     {
         report.Heading("Prediction depth: the rule and what it costs");
-        report.Paragraph($"rule {choice.Rule}: {choice.Description}; chose L{choice.Chosen}.");
+        report.Paragraph($"{choice.Description}; chose L{choice.Chosen}.");
         var rows = choice.Table();
         report.Table(["depth", "mean Dice", "ms / case", "Dice below best", "speed-up over full depth", ""], rows.Select(r => (IReadOnlyList<string>)
         [
