@@ -22,8 +22,10 @@ public static class RunReport
         if (history.Count > 0) report.Png(TrainingCurves.Png(history), "learning curves", "training loss (left axis) and validation Dice (right axis) per epoch");
         else report.Paragraph("no history.csv in the run folder");
 
-        report.Heading("Validation metrics per depth and class");
-        report.Table(["depth", "class", "cases", "Dice", "IoU", "precision", "recall", "HD95", "ASSD", "s / case"],
+        if (result.DepthChoice is { } choice) DepthChoiceSection(report, choice);
+
+        if (result.Depths.Count > 0) report.Heading("Validation metrics per depth and class"); // the all fold validates nothing
+        if (result.Depths.Count > 0) report.Table(["depth", "class", "cases", "Dice", "IoU", "precision", "recall", "HD95", "ASSD", "s / case"],
             result.Depths.OrderBy(d => d.Key).SelectMany(d => d.Value.Summary.Classes.Select(c => (IReadOnlyList<string>)
             [
                 $"L{d.Key}{(d.Key == result.ChosenDepth ? " (chosen)" : "")}", c.Label.ToString(CultureInfo.InvariantCulture), c.Cases.ToString(CultureInfo.InvariantCulture),
@@ -52,6 +54,21 @@ public static class RunReport
         report.Save(path);
         return path;
     }
+
+    /// <summary>Every depth's Dice and speed beside the rule that chose among them: what the prediction depth costs in accuracy and buys in speed.</summary>
+    static void DepthChoiceSection(HtmlReport report, DepthChoice choice)
+    {
+        report.Heading("Prediction depth: the rule and what it costs");
+        report.Paragraph($"{choice.Description}; chose L{choice.Chosen}.");
+        var rows = choice.Table();
+        report.Table(["depth", "mean Dice", "ms / case", "Dice below best", "speed-up over full depth", ""], rows.Select(r => (IReadOnlyList<string>)
+        [
+            $"L{r!["depth"]}", Cell(r["mean_dice"], "F4"), Cell(r["ms_per_case"], "F2"), Cell(r["dice_below_best"], "F4"), Cell(r["speedup_over_full_depth"], "F2"),
+            r["chosen"]!.GetValue<bool>() ? "chosen" : "",
+        ]));
+    }
+
+    static string Cell(System.Text.Json.Nodes.JsonNode? value, string format) => value is null ? "–" : F(value.GetValue<double>(), format);
 
     static double MeanDice(UNetSharp.Metrics.CaseEvaluation c)
     {

@@ -3,6 +3,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using UNetSharp.Onnx;
 using UNetSharp.Inference;
+using UNetSharp.Pipeline;
 using UNetSharp.Prediction;
 using UNetSharp.Instances;
 
@@ -21,6 +22,9 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
     {
         [CommandOption("--model <PATH>"), Description("run folder (best.ckpt, else last.ckpt, + plan.json), checkpoint, .safetensors/.pth/.dat weights with plan.json beside it, or an exported .onnx model; several (--model A B, or a folder of fold_* run folders) are an ensemble whose probabilities are averaged")]
         public string[]? Model { get; init; }
+
+        [CommandOption("--cv-model <WHICH>"), Description("a cross-validation folder as --model predicts with: ensemble (its fold_0..fold_k-1, probabilities averaged) | all (its fold_all model, trained on every case with train --fold all) (default ensemble)")]
+        public string CvModel { get; init; } = "ensemble";
 
         [CommandOption("--engine <ENGINE>"), Description("what runs the model: torch | onnx (ONNX Runtime, CPU; a run folder is exported in memory) (default: onnx when a model is an .onnx file, else torch)")]
         public string? Engine { get; init; }
@@ -104,6 +108,12 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         {
             Model = Model is { Length: > 0 } m ? m[0] : throw new ConfigurationException("--model is required"),
             Models = Model,
+            CrossValidationModel = CvModel.Trim().ToLowerInvariant() switch
+            {
+                "ensemble" => CrossValidationModel.Ensemble,
+                "all" => CrossValidationModel.All,
+                _ => throw new ConfigurationException($"--cv-model must be ensemble or all, got '{CvModel}'"),
+            },
             Engine = ResolveEngine(),
             Shard = Shard is null ? null : Shard.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? PredictionShard.FromEnvironment() : ParseShard(Shard),
             SkipExisting = SkipExisting,
@@ -179,6 +189,9 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         var job = PredictionJob.Open(settings.ToOptions());
         using (job)
         {
+            foreach (string folder in (job.Options.Models ?? [job.Options.Model]).Where(ModelPaths.IsCrossValidationFolder))
+                AnsiConsole.MarkupLine($"[grey]{Markup.Escape(folder)}: cross-validation folder, predicting with " + (job.Options.CrossValidationModel == CrossValidationModel.All
+                    ? $"its all-fold model ({AllFold.FolderName})" : $"the ensemble of its {ModelPaths.EnsembleFolds(folder).Count} folds (--cv-model all: its {AllFold.FolderName} model)") + "[/]");
             for (int m = 0; m < job.Models.Count; m++)
             {
                 var model = job.Models[m];

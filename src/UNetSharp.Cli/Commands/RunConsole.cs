@@ -90,16 +90,23 @@ public sealed class RunConsole
     public void Summary(TrainRunResult result)
     {
         ClearBar();
-        var table = new Table().Title("validation, best checkpoint, every pruned depth");
-        table.AddColumns("depth", "mean Dice", "seconds / case", "");
-        foreach (var (depth, dice) in result.DiceByDepth.OrderBy(d => d.Key))
-            table.AddRow($"L{depth}", dice.ToString("F4"), result.SecondsPerCaseByDepth[depth].ToString("F3"), depth == result.ChosenDepth ? "[green]chosen for prediction[/]" : "");
-        AnsiConsole.Write(table);
+        // the all fold validates nothing: its depths' figures are its cross-validation's
+        bool validated = result.ValidationCases > 0;
+        if (result.DiceByDepth.Count > 0)
+        {
+            var table = new Table().Title(validated ? "validation, best checkpoint, every pruned depth" : "the cross-validation's means, every pruned depth");
+            table.AddColumns("depth", "mean Dice", "seconds / case", "");
+            foreach (var (depth, dice) in result.DiceByDepth.OrderBy(d => d.Key))
+                table.AddRow($"L{depth}", dice.ToString("F4"), result.SecondsPerCaseByDepth[depth].ToString("F3"), depth == result.ChosenDepth ? "[green]chosen for prediction[/]" : "");
+            AnsiConsole.Write(table);
+        }
+        if (result.DepthChoice is { } choice) AnsiConsole.MarkupLine($"depth rule  {Markup.Escape(choice.Rule.ToString())}: L{result.ChosenDepth}");
+        else if (!validated) AnsiConsole.MarkupLine($"no validation: predicts at its full depth L{result.ChosenDepth}");
         AnsiConsole.MarkupLine($"{result.Epochs} epochs in {result.TrainingSeconds:F0} s on {result.TrainingCases} training cases; best epoch {result.BestEpoch}, {result.ValidationCases} validation cases");
         AnsiConsole.MarkupLine($"run folder  [bold]{Markup.Escape(Path.GetFullPath(result.RunDirectory))}[/]");
         AnsiConsole.MarkupLine($"metrics     {Markup.Escape(Path.GetFullPath(result.MetricsPath))}");
         if (result.CurvesPath is not null) AnsiConsole.MarkupLine($"curves      {Markup.Escape(Path.GetFullPath(result.CurvesPath))}");
-        AnsiConsole.MarkupLine($"overlays    {Markup.Escape(Path.GetFullPath(result.OverlayDirectory))}");
+        if (validated) AnsiConsole.MarkupLine($"overlays    {Markup.Escape(Path.GetFullPath(result.OverlayDirectory))}");
         string report = Path.Combine(result.RunDirectory, "report.html");
         if (File.Exists(report)) AnsiConsole.MarkupLine($"report      {Markup.Escape(Path.GetFullPath(report))}");
     }

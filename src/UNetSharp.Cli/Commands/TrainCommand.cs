@@ -37,7 +37,7 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--batches-per-epoch <N>"), Description("optimiser steps per epoch, at least 1 (default 50)"), Binds("batches_per_epoch")] public int? BatchesPerEpoch { get; init; }
         [CommandOption("--time-budget <TIME>"), Description("wall-clock budget of the training loop, e.g. 45m, 1h30m, 900s or 900 (seconds): the steps that fit are measured after the first steps, then fixed and saved in config.json as 'iterations' (default: none, --epochs)"), Binds("time_budget")] public string? TimeBudget { get; init; }
         [CommandOption("--folds <K>"), Description("k-fold cross-validation: splits.json with K folds in --out (written once, reused), one run per fold in --out/fold_k, a summary over all folds (default: one split by --val-fraction)"), Binds("folds")] public int? Folds { get; init; }
-        [CommandOption("--fold <K>"), Description("train only fold K (0-based) of the cross-validation in --out (default: every fold; folds 5 unless --folds)"), Binds("fold")] public int? Fold { get; init; }
+        [CommandOption("--fold <K>"), Description("train only fold K (0-based) of the cross-validation in --out (default: every fold; folds 5 unless --folds); 'all': nnU-Net's all fold in --out/fold_all, trained on every case with no validation split, its prediction depth and post-processing taken from the finished cross-validation of the same settings in --out (refused without one, unless --depth and --no-postprocessing are both given)"), Binds("fold")] public string? Fold { get; init; }
         [CommandOption("--foreground-ratio <F>"), Description("fraction of training patches centred on a foreground voxel, 0..1 (default 0.33, nnU-Net's oversampling)"), Binds("foreground_ratio")] public double? ForegroundRatio { get; init; }
         [CommandOption("--lr <LR>"), Description("initial learning rate, a positive finite number (default 0.001)"), Binds("lr")] public double? Lr { get; init; }
         [CommandOption("--optimizer <NAME>"), Description("adam | adamw | sgd (default adam)"), Binds("optimizer")] public string? Optimizer { get; init; }
@@ -75,13 +75,18 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--data-seed <N>"), Description("seed of the split and patch sampling alone (default: --seed's, else 1)"), Binds("data_seed")] public int? DataSeed { get; init; }
         [CommandOption("--overlays <N>"), Description("overlay PNGs written for this many validation cases (default 8)"), Binds("overlays")] public int? Overlays { get; init; }
         [CommandOption("--no-surface-distances"), Description("leave HD95/ASSD out of the final evaluation, slow on large volumes (default: computed)"), Binds("surface_distances", Negated = true)] public bool? NoSurfaceDistances { get; init; }
-        [CommandOption("--depth-tolerance <D>"), Description("the prediction depth is the smallest whose mean validation Dice is within this of the best depth's, 0 up to 1 (default 0.005)"), Binds("depth_tolerance")] public double? DepthTolerance { get; init; }
+        [CommandOption("--depth-rule <RULE>"), Description("how the prediction depth is chosen from every pruned depth's mean validation Dice (with --folds: the mean over all folds) and measured time per case: accuracy (the best Dice) | tolerance:D (the smallest depth within D of the best) | fastest-within:D (the fastest depth within D of the best) | latency:T (the most accurate depth at most T per case, e.g. 12ms or 0.5s; else the fastest). metrics.json and report.html list every depth's Dice and ms per case (default tolerance:0.005)"), Binds("depth_rule")] public string? DepthRule { get; init; }
+        [CommandOption("--depth-tolerance <D>"), Description("the same as --depth-rule tolerance:D, 0 up to 1"), Binds("depth_tolerance")] public double? DepthTolerance { get; init; }
+        [CommandOption("--no-postprocessing"), Description("with --folds or --fold all: do not apply the post-processing chosen on the cross-validation (default: applied)"), Binds("postprocessing", Negated = true)] public bool? NoPostprocessing { get; init; }
         [CommandOption("--resume"), Description("continue the run in --out from its last checkpoint; its settings, split and seeds are reloaded (only --epochs/--iterations more, --threads, --patience may change)")] public bool? Resume { get; init; }
         [CommandOption("--validate-every <N>"), Description("validate after every N-th epoch and after the last (default 1)"), Binds("validate_every")] public int? ValidateEvery { get; init; }
         [CommandOption("--instances"), Description("instance segmentation: learn background/interior/border from instance labels (DSB masks, instance label maps); predict then writes instance maps"), Binds("instances")] public bool? Instances { get; init; }
         [CommandOption("--border-width <PX>"), Description("with --instances: border thickness in voxels (default 2)"), Binds("border_width")] public double? BorderWidth { get; init; }
         [CommandOption("--quiet"), Description("only warnings, errors and the final summary")] public bool? Quiet { get; init; }
         [CommandOption("--verbose"), Description("also loss parts per epoch and debug messages")] public bool? Verbose { get; init; }
+
+        /// <summary>--fold as a number; null when absent or 'all' (any other text is refused when the settings are read).</summary>
+        int? FoldNumber => int.TryParse(Fold, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int f) ? f : null;
 
         /// <summary>Values that are wrong whatever the data or config file say; the library checks the rest by setting name.</summary>
         public override Spectre.Console.ValidationResult Validate() => FlagChecks.First(
@@ -92,8 +97,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
             FlagChecks.Positive("--lr", Lr), FlagChecks.Positive("--clip", Clip), FlagChecks.NonNegative("--weight-decay", WeightDecay),
             FlagChecks.NonNegative("--warmup", Warmup), FlagChecks.AtLeast("--folds", Folds, 2), FlagChecks.AtLeast("--sample-cases", SampleCases, 1),
             FlagChecks.AtLeast("--overlays", Overlays, 0), FlagChecks.UnitFromZero("--depth-tolerance", DepthTolerance), FlagChecks.NonNegative("--cgm-weight", CgmWeight),
-            ForegroundRatio is double fr && !(fr >= 0 && fr <= 1) ? Spectre.Console.ValidationResult.Error($"--foreground-ratio must be from 0 to 1, got {fr}") : Spectre.Console.ValidationResult.Success(), FlagChecks.AtLeast("--fold", Fold, 0),
-            Folds is int k && Fold is int f && f >= k ? Spectre.Console.ValidationResult.Error($"--fold {f} must be below --folds {k}") : Spectre.Console.ValidationResult.Success(),
+            ForegroundRatio is double fr && !(fr >= 0 && fr <= 1) ? Spectre.Console.ValidationResult.Error($"--foreground-ratio must be from 0 to 1, got {fr}") : Spectre.Console.ValidationResult.Success(),             FoldNumber is int f && f < 0 ? Spectre.Console.ValidationResult.Error($"--fold must be 0 or more, or 'all', got {f}") : Spectre.Console.ValidationResult.Success(),
+            Folds is int k && FoldNumber is int fk && fk >= k ? Spectre.Console.ValidationResult.Error($"--fold {fk} must be below --folds {k}") : Spectre.Console.ValidationResult.Success(),
+            DepthRule is not null && DepthTolerance is not null ? Spectre.Console.ValidationResult.Error("--depth-rule and --depth-tolerance both set the depth rule; give one") : Spectre.Console.ValidationResult.Success(),
             Momentum is double m && !(m >= 0 && m < 1) ? Spectre.Console.ValidationResult.Error($"--momentum must be from 0 up to but excluding 1, got {m}") : Spectre.Console.ValidationResult.Success(),
             TimeBudget is not null && Iterations is not null && Resume != true ? Spectre.Console.ValidationResult.Error("--time-budget and --iterations both set the run's length; give one") : Spectre.Console.ValidationResult.Success(), FlagChecks.OpenUnit("--val-fraction", ValFraction), FlagChecks.Folder("--out", Out), FlagChecks.Bytes("--memory-budget", MemoryBudget),
             Resume == true && Out is not null && !Directory.Exists(Out) ? Spectre.Console.ValidationResult.Error($"--resume: there is no run folder at --out {Out}") : Spectre.Console.ValidationResult.Success());
@@ -123,7 +129,9 @@ public sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         catch (OperationCanceledException) when (interrupt.Interrupted)
         {
-            console.Stopped(options.RunDirectory, resume: $"unetsharp train --resume --out {options.RunDirectory}");
+            // the all fold trains in its own folder below --out: that is the run to resume
+            string stopped = options.Settings.Validation.AllFold() ? AllFold.Folder(AllFold.ParentOf(options.RunDirectory)) : options.RunDirectory;
+            console.Stopped(stopped, resume: $"unetsharp train --resume --out {stopped}");
             return InterruptSignals.ExitCode;
         }
     }

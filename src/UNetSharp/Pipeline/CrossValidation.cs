@@ -17,7 +17,16 @@ public sealed record CrossValidationResult(string ParentDirectory, int Folds, IR
 
 /// <summary>Cross-validation means per depth and class, the depth and post-processing chosen from them, and where they were written.</summary>
 public sealed record CrossValidationSummary(int ChosenDepth, IReadOnlyDictionary<int, IReadOnlyList<ClassStatistics>> Depths,
-    PostProcessingPlan PostProcessing, IReadOnlyList<ClassChoice> PostProcessingClasses, string JsonPath, string CsvPath);
+    PostProcessingPlan PostProcessing, IReadOnlyList<ClassChoice> PostProcessingClasses, string JsonPath, string CsvPath)
+{
+    /// <summary>The depth rule and every depth's mean Dice and speed over the folds.</summary>
+    public DepthChoice? DepthChoice { get; init; }
+}
+
+/// <summary>What a finished cross-validation decides (<see cref="CrossValidation.Decide"/>): the depth from the means over all folds, the
+/// per-class statistics it came from, and the post-processing at that depth.</summary>
+public sealed record CrossValidationDecision(DepthChoice Depth, IReadOnlyDictionary<int, IReadOnlyList<ClassStatistics>> Depths,
+    PostProcessingPlan PostProcessing, IReadOnlyList<ClassChoice> PostProcessingClasses, int Cases);
 
 /// <summary>Mean and sample standard deviation of one class's Dice over every fold's validation cases at one depth.</summary>
 public sealed record ClassStatistics(int Class, int Cases, double Mean, double StandardDeviation);
@@ -44,12 +53,13 @@ public static class CrossValidation
     static string FoldFolderName(int fold) => FoldFolderPrefix + fold.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The options ask for folds and do not point at one fold's own run folder (that one trains as a single run).</summary>
-    public static bool Applies(TrainRunOptions options) => (options.Settings.Validation.Folds is not null || options.Settings.Validation.Fold is not null) && FoldSplitOf(options) is null;
+    public static bool Applies(TrainRunOptions options) =>
+        !options.Settings.Validation.AllFold() && (options.Settings.Validation.Folds is not null || options.Settings.Validation.Fold is not null) && FoldSplitOf(options) is null;
 
     /// <summary>For a fold's own run folder (PARENT/fold_k beside PARENT/splits.json): its split from the parent; else null.</summary>
     public static RunSplit? FoldSplitOf(TrainRunOptions options)
     {
-        if (options.Settings.Validation.Fold is not int k) return null;
+        if (options.Settings.Validation.FoldIndex() is not int k) return null;
         string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.RunDirectory));
         string? parent = Path.GetDirectoryName(full);
         if (parent is null || Path.GetFileName(full) != FoldFolderName(k) || !File.Exists(Path.Combine(parent, RunSplit.FileName))) return null;
@@ -96,7 +106,7 @@ public static class CrossValidation
             else log.LogInformation("reusing the {Count} folds of {Splits}", count, splitPath);
         }
 
-        var selected = settings.Validation.Fold is int only ? [only] : Enumerable.Range(0, count).ToList();
+        var selected = settings.Validation.FoldIndex() is int only ? [only] : Enumerable.Range(0, count).ToList();
         var results = new Dictionary<int, TrainRunResult>();
         var run = new List<int>();
         foreach (int k in selected)
@@ -117,39 +127,66 @@ public static class CrossValidation
         }
         var done = Enumerable.Range(0, count).Where(k => IsFinished(FoldFolder(parent, k))).ToList();
         CrossValidationSummary? summary = null;
-        if (done.Count == count) summary = Summarize(parent, count, log, settings.Validation.DepthTolerance);
+        if (done.Count == count) summary = Summarize(parent, count, log, settings.DepthRule(), settings.Validation.Postprocessing);
         else log.LogInformation("{Done} of {Count} folds finished; the cross-validation summary is written once all are", done.Count, count);
         return new CrossValidationResult(parent, count, run, done, results, summary);
     }
 
-    static bool IsFinished(string foldFolder) =>
+    internal static bool IsFinished(string foldFolder) =>
         File.Exists(Path.Combine(foldFolder, TrainingRun.MetricsFileName)) && File.Exists(Path.Combine(foldFolder, CasesFileName));
 
     /// <summary>
-    /// Pools every fold's validation cases: per depth and class the mean ± sd Dice; the depth (smallest within
-    /// the depth tolerance of the best mean) and the post-processing at that depth; writes
-    /// cv_summary.json and cv_summary.csv and puts both choices into each fold's inference.json.
+    /// What a finished cross-validation decides, read from every fold's cv_cases.csv and metrics.json: per depth and class
+    /// the mean ± sd Dice pooled over all folds' validation cases, per depth the mean Dice (over classes) and the mean
+    /// measured time per case over the folds, the depth <paramref name="rule"/> picks from those means (not from one
+    /// split), and the post-processing chosen at that depth. Nothing is written.
     /// </summary>
-    public static CrossValidationSummary Summarize(string parent, int count, ILogger log, double? depthTolerance = null)
+    public static CrossValidationDecision Decide(string parent, int count, DepthRule rule)
     {
-        double tolerance = depthTolerance ?? RunSettings.Default.Validation.DepthTolerance;
         var rows = Enumerable.Range(0, count).SelectMany(k => PostProcessingSelection.ReadCsv(Path.Combine(FoldFolder(parent, k), CasesFileName))).ToList();
         var depths = rows.GroupBy(r => r.Depth).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => (IReadOnlyList<ClassStatistics>)g
             .Where(r => !double.IsNaN(r.Dice)).GroupBy(r => r.Class).OrderBy(c => c.Key)
             .Select(c => Statistics(c.Key, c.Select(r => r.Dice).ToList())).ToList());
         double MeanOf(int depth) => depths[depth].Count == 0 ? double.NaN : depths[depth].Average(c => c.Mean);
-        double best = depths.Keys.Max(d => double.IsNaN(MeanOf(d)) ? double.MinValue : MeanOf(d));
-        int chosen = depths.Keys.First(d => MeanOf(d) >= best - tolerance || d == depths.Keys.Max());
+        var seconds = Enumerable.Range(0, count).Select(k => FoldSeconds(FoldFolder(parent, k))).ToList();
+        var costs = depths.Keys.Select(d => new DepthMeasurement(d, MeanOf(d), seconds.Select(f => f.GetValueOrDefault(d, double.NaN)).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average())).ToList();
+        int chosen = rule.Choose(costs);
         int cases = rows.Select(r => (r.Fold, r.Case)).Distinct().Count();
         var (post, classes) = PostProcessingSelection.Choose(rows.Where(r => r.Depth == chosen), $"{count}-fold cross-validation, {cases} cases, depth L{chosen}");
+        return new CrossValidationDecision(new DepthChoice(rule, rule.Describe("cross-validation"), costs, chosen), depths, post, classes, cases);
+    }
 
-        for (int k = 0; k < count; k++) InferenceChoices.Update(FoldFolder(parent, k), c => c with { ChosenDepth = chosen, PostProcessing = post });
+    /// <summary>A fold's measured prediction time per case at each depth (its metrics.json).</summary>
+    static Dictionary<int, double> FoldSeconds(string foldFolder)
+    {
+        string path = Path.Combine(foldFolder, TrainingRun.MetricsFileName);
+        var result = new Dictionary<int, double>();
+        if (!File.Exists(path) || JsonNode.Parse(File.ReadAllText(path))?["depths"] is not JsonObject depths) return result;
+        foreach (var (name, node) in depths)
+            if (name.StartsWith('L') && int.TryParse(name[1..], NumberStyles.None, CultureInfo.InvariantCulture, out int d) && node?["seconds_per_case"] is JsonValue v)
+                result[d] = v.GetValue<double>();
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="Decide"/>, then writes cv_summary.json and cv_summary.csv and puts the depth and (unless
+    /// <paramref name="postprocessing"/> is off) the post-processing into each fold's inference.json.
+    /// </summary>
+    public static CrossValidationSummary Summarize(string parent, int count, ILogger log, DepthRule? rule = null, bool postprocessing = true)
+    {
+        var decision = Decide(parent, count, rule ?? DepthRule.Default);
+        var (choice, depths, post, classes, cases) = (decision.Depth, decision.Depths, decision.PostProcessing, decision.PostProcessingClasses, decision.Cases);
+        int chosen = choice.Chosen;
+        double MeanOf(int depth) => choice.Costs.First(c => c.Depth == depth).MeanDice;
+
+        for (int k = 0; k < count; k++) InferenceChoices.Update(FoldFolder(parent, k), c => c with { ChosenDepth = chosen, PostProcessing = postprocessing ? post : null });
         var json = new JsonObject
         {
             ["folds"] = count,
             ["cases"] = cases,
             ["chosen_depth"] = chosen,
-            ["depth_rule"] = $"smallest depth whose mean cross-validation Dice is within {tolerance} of the best depth",
+            ["depth_rule"] = choice.Description,
+            ["depth_table"] = choice.Table(),
             ["depths"] = new JsonObject(depths.Select(d => new KeyValuePair<string, JsonNode?>($"L{d.Key}", new JsonObject
             {
                 ["mean_dice"] = Round(MeanOf(d.Key)),
@@ -176,7 +213,7 @@ public static class CrossValidation
         AtomicFile.WriteAllText(csvPath, csv.ToString());
         log.LogInformation("cross-validation over {Cases} cases: depth L{Depth} chosen (mean Dice {Dice:F4}); keep-largest for classes [{Keep}], hole filling for [{Fill}]",
             cases, chosen, MeanOf(chosen), string.Join(",", post.KeepLargest), string.Join(",", post.FillHoles));
-        return new CrossValidationSummary(chosen, depths, post, classes, jsonPath, csvPath);
+        return new CrossValidationSummary(chosen, depths, post, classes, jsonPath, csvPath) { DepthChoice = choice };
     }
 
     static ClassStatistics Statistics(int cls, IReadOnlyList<double> values)

@@ -10,4 +10,7 @@ public sealed record TrainRunResult(
     /// <summary>Every pruned depth's evaluation of the validation cases (per case, with the predicted label maps), for
     /// reports and experiments that need more than the means.</summary>
     public IReadOnlyDictionary<int, DepthResult> Depths { get; init; } = new Dictionary<int, DepthResult>();
+
+    /// <summary>The depth rule, every depth's Dice and speed it chose from (the all fold: its cross-validation's), and its choice.</summary>
+    public DepthChoice? DepthChoice { get; init; }
 }

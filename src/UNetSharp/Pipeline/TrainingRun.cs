@@ -31,14 +31,16 @@ public static class TrainingRun
     public static TrainRunResult Run(TrainRunOptions options, IProgress<EpochReport>? epochs = null, CancellationToken cancellation = default,
         IProgress<StepReport>? steps = null)
     {
+        if (options.Settings.Validation.AllFold()) return AllFold.Run(options, epochs, cancellation, steps);
         if (CrossValidation.Applies(options))
             throw new ConfigurationException($"{options.RunDirectory}: a cross-validation (folds) runs through CrossValidation.Run, one run folder per fold");
         return RunOne(options, CrossValidation.FoldSplitOf(options), epochs, cancellation, steps);
     }
 
-    /// <summary>One run; <paramref name="fixedSplit"/> (a cross-validation fold) replaces the seeded split of a new run.</summary>
+    /// <summary>One run; <paramref name="fixedSplit"/> (a cross-validation fold) replaces the seeded split of a new run. The all
+    /// fold passes <paramref name="decided"/>, the depth and post-processing its cross-validation chose: it has no validation cases.</summary>
     internal static TrainRunResult RunOne(TrainRunOptions options, RunSplit? fixedSplit, IProgress<EpochReport>? epochs, CancellationToken cancellation,
-        IProgress<StepReport>? steps)
+        IProgress<StepReport>? steps, AllFoldDecision? decided = null)
     {
         options.Validate();
         // the run's thread count serves its evaluation too; the caller gets its own back
@@ -71,7 +73,8 @@ public static class TrainingRun
             log.LogInformation("planning from {Cases} cases in {Root}", data.Count, data.Root);
             plan = ExperimentPlanner.Plan(data, options.Plan, labelValues);
         }
-        bool reuseSplit = options.Resume && File.Exists(splitPath);
+        // the all fold's cases are always the cross-validation's (its splits.json has no validation list to reload)
+        bool reuseSplit = options.Resume && File.Exists(splitPath) && decided is null;
         var split = reuseSplit ? RunSplit.Load(run) : fixedSplit ?? RunSplit.Create(data, settings.Validation.Fraction, settings.Dataset.DataSeed, settings.Dataset.MaxCases);
         var (trainIds, valIds) = split.Indices(data, splitPath);
         TrainingPreflight.CheckLoader(new LoaderOptions { PatchSize = plan.PatchSize.ToArray(), BatchSize = plan.BatchSize, BatchesPerEpoch = settings.Optimisation.BatchesPerEpoch });
@@ -107,7 +110,7 @@ public static class TrainingRun
                 _ => null,
             },
         };
-        Func<SegmentationNetwork, ValidationResult> validate = net =>
+        Func<SegmentationNetwork, ValidationResult>? validate = validation.Count == 0 ? null : net =>
         {
             var result = DepthEvaluation.Run(net, validation, net.Config.Depth, plan.PatchSize, surfaceDistances: false, keepPredictions: false);
             return new ValidationResult(result.MeanDice, result.Summary.Classes.Select(c => c.Dice).ToList());
@@ -130,6 +133,7 @@ public static class TrainingRun
             log.LogInformation("training on {Train} cases, validating on {Validation}", trainIds.Count, valIds.Count);
             trainer.Run(epochs, cancellation);
         }
+        if (decided is not null) return AllFold.Finish(run, plan, trainIds.Count, decided, options);
         var result = Evaluate(run, plan, validation, trainIds.Count, options, cancellation);
         if (data is InstanceTargetDataset instanceData)
         {
@@ -203,15 +207,16 @@ public static class TrainingRun
             using var noGrad = TorchSharp.torch.no_grad();
             results[depth] = DepthEvaluation.Run(net, validation, depth, plan.PatchSize, options.Settings.Validation.SurfaceDistances, keepPredictions: true);
         }
-        double bestDice = results.Values.Max(r => double.IsNaN(r.MeanDice) ? double.MinValue : r.MeanDice);
-        double tolerance = options.Settings.Validation.DepthTolerance;
-        int chosen = results.Keys.OrderBy(d => d).First(d => results[d].MeanDice >= bestDice - tolerance || d == net.Config.Depth);
+        var rule = options.Settings.DepthRule();
+        var costs = results.OrderBy(r => r.Key).Select(r => new DepthMeasurement(r.Key, r.Value.MeanDice, r.Value.SecondsPerCase)).ToList();
+        int chosen = rule.Choose(costs);
+        var choice = new DepthChoice(rule, rule.Describe("validation"), costs, chosen);
         InferenceChoices.Update(run, c => c with { ChosenDepth = chosen });
 
         var metrics = new JsonObject
         {
             ["chosen_depth"] = chosen,
-            ["depth_rule"] = $"smallest depth whose mean validation Dice is within {tolerance} of the best depth",
+            ["depth_rule"] = choice.Description,
             ["best_epoch"] = last.BestEpoch,
             ["best_validation_dice"] = double.IsNaN(last.BestScore) ? null : last.BestScore,
             ["epochs"] = last.CompletedEpochs,
@@ -222,13 +227,14 @@ public static class TrainingRun
             ["class_values"] = new JsonArray(plan.ClassValues.Select(v => (JsonNode)v).ToArray()),
             ["depths"] = new JsonObject(results.Select(r => new KeyValuePair<string, JsonNode?>($"L{r.Key}", DepthJson(r.Value)))),
         };
-        if (options.Settings.Validation.Fold is int fold)
+        if (options.Settings.Validation.FoldIndex() is int fold)
         {
             // a cross-validation fold: every case's Dice per depth and class, raw and post-processed, for the summary over all folds
             int foreground = Math.Max(1, net.Config.Classes - 1);
             PostProcessingSelection.WriteCsv(Path.Combine(run, CrossValidation.CasesFileName), results.OrderBy(r => r.Key)
                 .SelectMany(r => r.Value.Predictions.SelectMany(p => PostProcessingSelection.Score(fold, r.Key, p.Case, p.Prediction, foreground))).ToList());
         }
+        metrics["depth_table"] = choice.Table(); // every depth's Dice and speed beside the rule: what the choice costs
         string metricsPath = Path.Combine(run, MetricsFileName);
         AtomicFile.WriteAllText(metricsPath, metrics.ToJsonString(ProjectJson.Options));
         results[chosen].Summary.WriteCsv(Path.Combine(run, CasesFileName));
@@ -240,7 +246,7 @@ public static class TrainingRun
 
         return new TrainRunResult(run, chosen, results.ToDictionary(r => r.Key, r => r.Value.MeanDice), results.ToDictionary(r => r.Key, r => r.Value.SecondsPerCase),
             last.BestEpoch, last.BestScore, last.CompletedEpochs, trainingSeconds, trainCount, validation.Count,
-            metricsPath, curves, overlays) { Depths = results };
+            metricsPath, curves, overlays) { Depths = results, DepthChoice = choice };
     }
 
     static JsonNode DepthJson(DepthResult r)

@@ -36,30 +36,37 @@ public sealed class TorchPredictionEngine : IPredictionEngine
     }
 }
 
+/// <summary>Which models of a cross-validation folder predict: its folds' ensemble, or the one all-fold model (nnU-Net's fold "all").</summary>
+public enum CrossValidationModel { Ensemble, All }
+
 /// <summary>How model paths name one model or several (a parent folder of cross-validation folds).</summary>
 public static class ModelPaths
 {
     public static bool IsOnnx(string path) => path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(path);
 
     /// <summary>
-    /// Each path as it is, except a folder that is not a run folder itself (no checkpoint) but holds fold_* run folders:
-    /// those folds, in name order (an ensemble of the cross-validation models). Duplicates are refused.
+    /// Each path as it is, except a cross-validation folder (not a run folder itself, but holding fold_k run folders):
+    /// its folds fold_0, fold_1, ... in name order (an ensemble), or with <see cref="CrossValidationModel.All"/> its
+    /// fold_all model alone (refused when it has none). fold_all is never a member of the ensemble: it has seen every
+    /// fold's validation cases. Duplicates are refused.
     /// </summary>
-    public static IReadOnlyList<string> Expand(IReadOnlyList<string> paths)
+    public static IReadOnlyList<string> Expand(IReadOnlyList<string> paths, CrossValidationModel use = CrossValidationModel.Ensemble)
     {
         if (paths.Count == 0) throw new ConfigurationException("no model given");
         var result = new List<string>();
         foreach (string path in paths)
         {
             if (string.IsNullOrWhiteSpace(path)) throw new ConfigurationException("model path is empty");
-            if (Directory.Exists(path) && !IsRunFolder(path))
+            if (IsCrossValidationFolder(path))
             {
-                var folds = Directory.EnumerateDirectories(path, CrossValidation.FoldFolderPrefix + "*").Where(IsRunFolder).Order(StringComparer.Ordinal).ToList();
-                if (folds.Count > 0)
+                if (use == CrossValidationModel.All)
                 {
-                    result.AddRange(folds);
-                    continue;
+                    string all = AllFold.Folder(path);
+                    result.Add(IsRunFolder(all) ? all
+                        : throw new ConfigurationException($"{path} holds no trained all-fold model ({all}): train it (train --fold all --out {path}) or predict with the fold ensemble"));
                 }
+                else result.AddRange(EnsembleFolds(path));
+                continue;
             }
             result.Add(path);
         }
@@ -67,6 +74,15 @@ public static class ModelPaths
         if (duplicate is not null) throw new ConfigurationException($"model {duplicate.Key} is given twice");
         return result;
     }
+
+    /// <summary>A folder that is no run folder itself but holds trained fold_k (or fold_all) run folders.</summary>
+    public static bool IsCrossValidationFolder(string path) => Directory.Exists(path) && !IsRunFolder(path)
+        && (EnsembleFolds(path).Count > 0 || IsRunFolder(AllFold.Folder(path)));
+
+    /// <summary>The trained fold_0, fold_1, ... of a cross-validation folder, in name order (fold_all is not one of them).</summary>
+    public static IReadOnlyList<string> EnsembleFolds(string path) => Directory.EnumerateDirectories(path, CrossValidation.FoldFolderPrefix + "*")
+        .Where(d => Path.GetFileName(d)[CrossValidation.FoldFolderPrefix.Length..] is { Length: > 0 } k && k.All(char.IsAsciiDigit))
+        .Where(IsRunFolder).Order(StringComparer.Ordinal).ToList();
 
     static bool IsRunFolder(string dir) =>
         File.Exists(Path.Combine(dir, Trainer.BestCheckpointName)) || File.Exists(Path.Combine(dir, Trainer.LastCheckpointName));

@@ -13,6 +13,9 @@ public sealed record PredictionJobOptions
     /// alone (which may itself be a folder of folds).</summary>
     public IReadOnlyList<string>? Models { get; init; }
 
+    /// <summary>A cross-validation folder among the models predicts with its folds' ensemble (default) or its all-fold model (fold_all).</summary>
+    public CrossValidationModel CrossValidationModel { get; init; }
+
     /// <summary>What runs the models: null = TorchSharp; UNetSharp.Onnx's OnnxPredictionEngine for .onnx files and for
     /// run folders exported to ONNX Runtime in memory.</summary>
     public IPredictionEngine? Engine { get; init; }
@@ -83,7 +86,7 @@ public sealed record PredictionJobOptions
     /// <summary>The prediction settings of this job, for <see cref="PredictionService"/>.</summary>
     public PredictionServiceOptions Service => new()
     {
-        Models = Models ?? [Model], Engine = Engine, Depth = Depth, Tta = Tta, Overlap = Overlap, Gating = Gating,
+        Models = Models ?? [Model], CrossValidationModel = CrossValidationModel, Engine = Engine, Depth = Depth, Tta = Tta, Overlap = Overlap, Gating = Gating,
         KeepLargest = KeepLargest, FillHoles = FillHoles, PlanPostProcessing = PlanPostProcessing, Probabilities = Probabilities,
         TileSize = TileSize, FoldBatchNorm = FoldBatchNorm, BatchSize = BatchSize,
         Instances = Instances, InstanceDecoder = InstanceDecoder, InstanceDecoding = InstanceDecoding,

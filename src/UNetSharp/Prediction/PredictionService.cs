@@ -50,7 +50,7 @@ public sealed class PredictionService : IDisposable
     public static PredictionService Open(PredictionServiceOptions options)
     {
         options.Validate();
-        var paths = ModelPaths.Expand(options.Models);
+        var paths = ModelPaths.Expand(options.Models, options.CrossValidationModel);
         var engine = options.Engine ?? TorchPredictionEngine.Instance;
         var models = new List<PredictionModel>();
         try

@@ -10,6 +10,9 @@ public sealed record PredictionServiceOptions
     /// <summary>Model paths as <see cref="ModelPaths.Expand"/> reads them; more than one is an ensemble.</summary>
     public required IReadOnlyList<string> Models { get; init; }
 
+    /// <summary>A cross-validation folder among <see cref="Models"/> predicts with its folds' ensemble or its all-fold model.</summary>
+    public CrossValidationModel CrossValidationModel { get; init; }
+
     /// <summary>Null: TorchSharp.</summary>
     public IPredictionEngine? Engine { get; init; }
 

@@ -173,15 +173,20 @@ public sealed record ValidationStage
     /// <summary>k-fold cross-validation (one run folder per fold); null: one split by <see cref="Fraction"/>.</summary>
     public int? Folds { get; init; }
 
-    /// <summary>With folds: train only this fold; null: every fold. A fold's own run folder records its index.</summary>
-    public int? Fold { get; init; }
+    /// <summary>With folds: train only this fold, or <see cref="FoldSelection.All"/> (every case, no validation split, depth and
+    /// post-processing from the finished cross-validation in the same folder); null: every fold. A fold's own run folder records it.</summary>
+    public FoldSelection? Fold { get; init; }
     public int ValidateEvery { get; init; } = 1;
 
     /// <summary>Early stopping after this many epochs without a better validation Dice; null: never.</summary>
     public int? Patience { get; init; }
 
-    /// <summary>The prediction depth is the smallest whose mean validation Dice is within this of the best depth's.</summary>
-    public double DepthTolerance { get; init; } = 0.005;
+    /// <summary>How the prediction depth is chosen from every depth's validation Dice and speed (<see cref="UNetSharp.Settings.DepthRule"/>:
+    /// accuracy, tolerance:D, fastest-within:D, latency:T). Stored as its text; the former depth_tolerance D reads as tolerance:D.</summary>
+    [SettingText(SettingTextKind.DepthRule)] public string DepthRule { get; init; } = UNetSharp.Settings.DepthRule.DefaultText;
+
+    /// <summary>The all fold: apply the post-processing chosen on the cross-validation (false: none).</summary>
+    public bool Postprocessing { get; init; } = true;
 
     /// <summary>Overlay PNGs of this many validation cases.</summary>
     public int Overlays { get; init; } = 8;

@@ -37,6 +37,7 @@ public static class RunSettingsFile
             if (!node.ContainsKey("version")) return ReadVersion1(path, node);
             if (node["version"]?.GetValueKind() != JsonValueKind.Number || node["version"]!.GetValue<int>() != RunSettings.CurrentVersion)
                 throw new DataFormatException(path, $"'version' {node["version"]?.ToJsonString()} is not a settings version this program reads (1 or {RunSettings.CurrentVersion})");
+            RenameAliases(node);
             foreach (var (key, value) in node)
             {
                 if (key == "version") continue;
@@ -52,6 +53,21 @@ public static class RunSettingsFile
         }
         catch (JsonException e) { throw new DataFormatException(path, $"invalid run configuration: {e.Message}", e); }
         catch (InvalidOperationException e) { throw new DataFormatException(path, $"invalid run configuration: {e.Message}", e); }
+    }
+
+    /// <summary>A stage's former keys (<see cref="SettingKeys.Aliases"/>: validation.depth_tolerance 0.005) as the setting they became
+    /// (validation.depth_rule "tolerance:0.005"), unless that is written too. Run folders from before the rename load unchanged.</summary>
+    static void RenameAliases(JsonObject node)
+    {
+        foreach (var stage in node.Select(p => p.Value).OfType<JsonObject>().ToList())
+            foreach (var (old, key) in SettingKeys.Aliases)
+            {
+                if (!stage.TryGetPropertyValue(old, out var value)) continue;
+                stage.Remove(old);
+                if (stage.ContainsKey(key) || value is null) continue;
+                var setting = SettingKeys.Find(key)!;
+                stage[key] = SettingText.Parse(setting, value is JsonValue v && v.TryGetValue(out string? text) ? text : value.ToJsonString(), $"'{old}'");
+            }
     }
 
     /// <summary>Version 1: one flat object, keys as today's settings' (no_cgm and no_deep_supervision negated).</summary>
@@ -83,8 +99,9 @@ public static class RunSettingsFile
         });
     }
 
-    /// <summary>Settings a resumed run may change: its length (more epochs or iterations), threads, patience, where its data and folder now are, and which cross-validation fold to train.</summary>
-    public static IReadOnlySet<string> ChangeableOnResume { get; } = new HashSet<string> { "epochs", "iterations", "threads", "patience", "data", "out", "fold" };
+    /// <summary>Settings a resumed run may change: its length (more epochs or iterations), threads, patience, where its data and folder now are,
+    /// which cross-validation fold to train, and the choices made after training (depth rule, post-processing of the all fold).</summary>
+    public static IReadOnlySet<string> ChangeableOnResume { get; } = new HashSet<string> { "epochs", "iterations", "threads", "patience", "data", "out", "fold", "depth_rule", "postprocessing" };
 
     /// <summary>
     /// Key-by-key comparison of a resume request with the saved run: changes a resumed run may make (more epochs, other

@@ -44,6 +44,15 @@ public static class RunSettingsUse
         };
     }
 
+    /// <summary>The one fold's index; null for every fold or for the all fold.</summary>
+    public static int? FoldIndex(this ValidationStage v) => v.Fold is { IsAll: false } f ? f.Index : null;
+
+    /// <summary>The run is the cross-validation's all fold (nnU-Net's "all").</summary>
+    public static bool AllFold(this ValidationStage v) => v.Fold?.IsAll == true;
+
+    /// <summary>The prediction depth's rule (a wrong text is refused naming 'depth_rule').</summary>
+    public static DepthRule DepthRule(this RunSettings s) => UNetSharp.Settings.DepthRule.Parse(s.Validation.DepthRule, "'depth_rule'");
+
     /// <summary>Refuses values that would train on a wrong split or not at all; messages name the setting.</summary>
     public static void Validate(this RunSettings s, int defaultFolds)
     {
@@ -53,10 +62,10 @@ public static class RunSettingsUse
         if (s.Optimisation.BatchesPerEpoch < 1) throw new ConfigurationException($"batches per epoch must be at least 1, got {s.Optimisation.BatchesPerEpoch}");
         if (!(s.Augmentation.ForegroundRatio >= 0 && s.Augmentation.ForegroundRatio <= 1)) throw new ConfigurationException($"foreground ratio must be in 0..1, got {s.Augmentation.ForegroundRatio}");
         if (v.Folds is < 2) throw new ConfigurationException($"folds must be at least 2, got {v.Folds}");
-        if (v.Fold is int k && (k < 0 || k >= (v.Folds ?? defaultFolds)))
+        if (v.FoldIndex() is int k && (k < 0 || k >= (v.Folds ?? defaultFolds)))
             throw new ConfigurationException($"fold must be in 0..{(v.Folds ?? defaultFolds) - 1}, got {k}");
         if (v.Overlays < 0) throw new ConfigurationException($"overlay count must be 0 or more, got {v.Overlays}");
-        if (!(v.DepthTolerance >= 0 && v.DepthTolerance < 1)) throw new ConfigurationException($"depth tolerance must be from 0 up to but excluding 1, got {v.DepthTolerance}");
+        s.DepthRule();
         s.TrainingConfig().Validate();
     }
 }

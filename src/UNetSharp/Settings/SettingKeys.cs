@@ -5,7 +5,7 @@ using UNetSharp.IO;
 namespace UNetSharp.Settings;
 
 /// <summary>How a setting's text is read beyond its type: a memory size ("6GiB"), a duration ("1h30m") or a patch size ("48x64x48").</summary>
-public enum SettingTextKind { Plain, Bytes, Duration, Size }
+public enum SettingTextKind { Plain, Bytes, Duration, Size, DepthRule }
 
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class SettingTextAttribute(SettingTextKind kind) : Attribute
@@ -44,13 +44,20 @@ public static class SettingKeys
         ["no_deep_supervision"] = "deep_supervision",
     };
 
+    /// <summary>Former keys that now set another setting with the same text: depth_tolerance D is the depth rule tolerance:D
+    /// (<see cref="DepthRule"/> reads a bare number so), so the old key and flag have no value of their own.</summary>
+    public static IReadOnlyDictionary<string, string> Aliases { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["depth_tolerance"] = "depth_rule",
+    };
+
     public static SettingKey? Find(string key) => ByKey.GetValueOrDefault(key);
 
     /// <summary>Key as stored: snake_case ("batches-per-epoch" is "batches_per_epoch").</summary>
     public static string Normalize(string key) => key.Trim().Replace('-', '_');
 
     /// <summary>Every key a config file may use: the settings and the version-1 aliases.</summary>
-    public static IReadOnlyList<string> Known { get; } = All.Select(k => k.Key).Concat(NegatedAliases.Keys).Order(StringComparer.Ordinal).ToArray();
+    public static IReadOnlyList<string> Known { get; } = All.Select(k => k.Key).Concat(NegatedAliases.Keys).Concat(Aliases.Keys).Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>"; did you mean 'epochs'?" for the nearest known key (edit distance at most a third of its length), else the list.</summary>
     public static string DidYouMean(string key, IEnumerable<string>? known = null)

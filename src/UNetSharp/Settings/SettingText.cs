@@ -22,6 +22,8 @@ public static partial class SettingText
         var type = Nullable.GetUnderlyingType(setting.Type) ?? setting.Type;
         if (setting.Text == SettingTextKind.Bytes) return JsonValue.Create(Bytes(text, name));
         if (setting.Text == SettingTextKind.Duration) return JsonValue.Create(Duration(text, name));
+        if (setting.Text == SettingTextKind.DepthRule) return JsonValue.Create(DepthRule.Parse(text, name).ToString());
+        if (type == typeof(FoldSelection)) return FoldSelection.Parse(text, name).IsAll ? JsonValue.Create(FoldSelection.AllText) : JsonValue.Create(FoldSelection.Parse(text, name).Index);
         if (setting.Text == SettingTextKind.Size) return new JsonArray(Size(text, dimensions, name).Select(v => (JsonNode)JsonValue.Create(v)).ToArray());
         if (type == typeof(string)) return JsonValue.Create(text);
         if (type.IsEnum) return JsonValue.Create(EnumName(type, text, name));

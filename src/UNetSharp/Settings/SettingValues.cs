@@ -132,6 +132,7 @@ public sealed class SettingValues
             foreach (var value in given.OrderBy(v => v.Key == "patch"))
             {
                 bool negated = SettingKeys.NegatedAliases.TryGetValue(value.Key, out var target);
+                if (SettingKeys.Aliases.TryGetValue(value.Key, out var renamed)) target = renamed;
                 var setting = SettingKeys.Find(target ?? value.Key)!;
                 int? dims = (node["plan"]?["dims"] as JsonValue)?.GetValue<int>();
                 var parsed = SettingText.Parse(setting, value.Text!, value.Name, dims);

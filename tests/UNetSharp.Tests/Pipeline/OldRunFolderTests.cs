@@ -82,12 +82,12 @@ public sealed class OldRunFolderTests : IDisposable
         // the worked example of a setting added by one field, one flag row and its use
         string data = RunTestData.Cells(Path.Combine(dir, "data"));
         var options = TrainCommand.Resolve(new TrainCommand.Settings { Config = WriteConfig(data), Out = Path.Combine(dir, "run"), DepthTolerance = 0.99 });
-        Assert.Equal(0.99, options.Settings.Validation.DepthTolerance);
+        Assert.Equal("tolerance:0.99", options.Settings.Validation.DepthRule); // the former flag is the rule tolerance:D
         var result = TrainingRun.Run(options);
         Assert.Equal(1, result.ChosenDepth); // every depth is within 0.99 of the best: the smallest is chosen
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "run", TrainingRun.MetricsFileName)));
         Assert.Contains("within 0.99 of the best", metrics.RootElement.GetProperty("depth_rule").GetString());
-        Assert.Equal(0.99, RunSettingsFile.Load(Path.Combine(dir, "run")).Validation.DepthTolerance);
+        Assert.Equal("tolerance:0.99", RunSettingsFile.Load(Path.Combine(dir, "run")).Validation.DepthRule);
     }
 
     string WriteConfig(string data)
