@@ -18,6 +18,8 @@ public static class EvaluationReport
         string Name(int label) => result.RegionNames is { } names && label >= 1 && label <= names.Count ? names[label - 1] : label.ToString(CultureInfo.InvariantCulture);
         report.Paragraph($"predictions {result.PredictionDir} against references {result.ReferenceDir}; {result.Summary.CaseResults.Count} cases scored" +
             (result.Complete ? "." : $"; {result.UnmatchedPredictions.Count + result.UnmatchedReferences.Count + result.Mismatched.Count} files not scored (see summary.json)."));
+        BaselineSection.Add(report, result.Baseline, result.BeatsTrivialBaseline ? null
+            : $"mean Dice {RunReport.F(result.MeanDice)} does not beat the trivial baseline {RunReport.F(result.Baseline!.Best)}: these predictions are no better than a constant map.");
         report.Heading("Metrics per class (mean over cases)");
         report.Table(["class", "cases", "Dice", "IoU", "precision", "recall", "HD95", "ASSD", "global Dice", "one side empty"],
             result.Summary.Classes.Select(c => (IReadOnlyList<string>)

@@ -81,11 +81,19 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         static string F(double v, string format = "F3") => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
         var table = new Table().Title($"{result.Summary.CaseResults.Count} cases");
         string Name(int label) => result.RegionNames is { } names && label >= 1 && label <= names.Count ? names[label - 1] : label.ToString(CultureInfo.InvariantCulture);
-        table.AddColumns("class", "n", "Dice", "IoU", "prec", "recall", "HD95", "ASSD", "gDice", "1-empty");
-        foreach (var c in result.Summary.Classes)
+        table.AddColumns("class", "n", "Dice", "IoU", "prec", "recall", "HD95", "ASSD", "gDice", "1-empty", "all-bg", "all-fg");
+        var baseline = result.Baseline;
+        foreach (var (c, i) in result.Summary.Classes.Select((c, i) => (c, i)))
             table.AddRow(Name(c.Label), c.Cases.ToString(CultureInfo.InvariantCulture), F(c.Dice), F(c.IoU),
-                F(c.Precision), F(c.Recall), F(c.Hd95), F(c.Assd), F(c.GlobalDice), c.OneSideEmpty.ToString(CultureInfo.InvariantCulture));
+                F(c.Precision), F(c.Recall), F(c.Hd95), F(c.Assd), F(c.GlobalDice), c.OneSideEmpty.ToString(CultureInfo.InvariantCulture),
+                F(baseline?.AllBackground[i] ?? double.NaN), F(baseline?.AllForeground[i] ?? double.NaN));
         AnsiConsole.Write(table);
+        if (baseline is not null)
+        {
+            AnsiConsole.MarkupLine($"all-bg / all-fg: Dice of a constant map (every voxel background / that class) on these references; the best one scores {F(baseline.Best)} mean Dice");
+            if (!result.BeatsTrivialBaseline)
+                AnsiConsole.MarkupLine($"[yellow]mean Dice {F(result.MeanDice)} does not beat the trivial baseline {F(baseline.Best)}: these predictions are no better than a constant map[/]");
+        }
         if (result.Instances is { Count: > 0 } instances)
         {
             double Mean(Func<UNetSharp.Metrics.InstanceMetrics, double> pick) =>

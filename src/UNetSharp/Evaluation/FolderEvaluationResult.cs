@@ -31,6 +31,15 @@ public sealed class FolderEvaluationResult
     /// <summary>Names of the scored regions when regions were scored (label k + 1 is region k), else null.</summary>
     public IReadOnlyList<string>? RegionNames { get; init; }
 
+    /// <summary>What constant label maps score on the scored references (null when no case was scored).</summary>
+    public TrivialBaseline? Baseline => Summary.CaseResults.Count == 0 ? null : TrivialBaseline.Of(Summary);
+
+    /// <summary>Mean over classes of the class means of Dice (NaN classes left out).</summary>
+    public double MeanDice => Summary.Classes.Select(c => c.Dice).Where(d => !double.IsNaN(d)).DefaultIfEmpty(double.NaN).Average();
+
+    /// <summary>False when the mean Dice does not clear the trivial baseline (see <see cref="TrivialBaseline.BeatenBy"/>).</summary>
+    public bool BeatsTrivialBaseline => Baseline is not { } b || b.BeatenBy(MeanDice);
+
     /// <summary>Every file paired and on the same grid as its partner.</summary>
     public bool Complete => UnmatchedPredictions.Count == 0 && UnmatchedReferences.Count == 0 && Mismatched.Count == 0;
 
@@ -52,6 +61,12 @@ public sealed class FolderEvaluationResult
         {
             ["case"] = m.Case, ["prediction"] = m.Prediction, ["reference"] = m.Reference, ["problem"] = m.Problem,
         }).ToArray());
+        root["mean_dice"] = double.IsFinite(MeanDice) ? MeanDice : null;
+        if (Baseline is { } baseline)
+        {
+            root["trivial_baseline"] = baseline.ToJson();
+            root["beats_trivial_baseline"] = BeatsTrivialBaseline;
+        }
         if (Instances is not null) root["instances"] = InstancesJson(Instances);
         root["warnings"] = new JsonArray(Warnings.Select(w => (JsonNode?)w).ToArray());
         return root.ToJsonString(ProjectJson.Options);

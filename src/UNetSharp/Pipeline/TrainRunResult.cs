@@ -10,4 +10,10 @@ public sealed record TrainRunResult(
     /// <summary>Every pruned depth's evaluation of the validation cases (per case, with the predicted label maps), for
     /// reports and experiments that need more than the means.</summary>
     public IReadOnlyDictionary<int, DepthResult> Depths { get; init; } = new Dictionary<int, DepthResult>();
+
+    /// <summary>What constant label maps score on the same validation cases; null for results made without it.</summary>
+    public UNetSharp.Metrics.TrivialBaseline? Baseline { get; init; }
+
+    /// <summary>Whether the chosen depth's mean validation Dice clears the trivial baseline (true when none was computed).</summary>
+    public bool BeatsTrivialBaseline => Baseline is null || Baseline.BeatenBy(DiceByDepth.GetValueOrDefault(ChosenDepth, double.NaN));
 }

@@ -96,6 +96,7 @@ public static class TrainingRun
         var valSource = new PlannedCaseSource(data, valIds, plan);
         log.LogInformation("loading {Count} validation cases", valIds.Count);
         var validation = Enumerable.Range(0, valSource.Count).Select(valSource.Load).ToList();
+        RunBaseline.LogBefore(log, validation, plan.Network.Classes);
 
         var loaderOptions = new LoaderOptions
         {
@@ -207,6 +208,7 @@ public static class TrainingRun
         double tolerance = options.Settings.Validation.DepthTolerance;
         int chosen = results.Keys.OrderBy(d => d).First(d => results[d].MeanDice >= bestDice - tolerance || d == net.Config.Depth);
         InferenceChoices.Update(run, c => c with { ChosenDepth = chosen });
+        var baseline = RunBaseline.Judge(options.Logger, results, chosen);
 
         var metrics = new JsonObject
         {
@@ -222,6 +224,7 @@ public static class TrainingRun
             ["class_values"] = new JsonArray(plan.ClassValues.Select(v => (JsonNode)v).ToArray()),
             ["depths"] = new JsonObject(results.Select(r => new KeyValuePair<string, JsonNode?>($"L{r.Key}", DepthJson(r.Value)))),
         };
+        RunBaseline.AddTo(metrics, baseline, results, chosen);
         if (options.Settings.Validation.Fold is int fold)
         {
             // a cross-validation fold: every case's Dice per depth and class, raw and post-processed, for the summary over all folds
@@ -240,7 +243,7 @@ public static class TrainingRun
 
         return new TrainRunResult(run, chosen, results.ToDictionary(r => r.Key, r => r.Value.MeanDice), results.ToDictionary(r => r.Key, r => r.Value.SecondsPerCase),
             last.BestEpoch, last.BestScore, last.CompletedEpochs, trainingSeconds, trainCount, validation.Count,
-            metricsPath, curves, overlays) { Depths = results };
+            metricsPath, curves, overlays) { Depths = results, Baseline = baseline };
     }
 
     static JsonNode DepthJson(DepthResult r)
