@@ -84,18 +84,22 @@ public static class TrainingRun
         double[]? priors = options.Training.HeadInit == HeadInitKind.Prior && !(hasCheckpoint && options.Resume)
             ? HeadInitialisation.ClassPriors(trainCases, plan.ClassValues.Count) : null;
 
+        var valSource = new PlannedCaseSource(data, valIds, plan);
+        log.LogInformation("loading {Count} validation cases", valIds.Count);
+        var validation = Enumerable.Range(0, valSource.Count).Select(valSource.Load).ToList();
+        // measured before the first write, on a copy of the network: the run itself trains as without it
+        var estimate = reusePlan ? null : TrainingCostProbe.Measure(plan with { ClassPriors = priors }, options.Training, settings.Optimisation.BatchesPerEpoch, validation);
+
         Directory.CreateDirectory(run);
         using var writer = RunLock.Acquire(run, warning => log.LogWarning("{Warning}", warning));
         RunSettingsFile.Save(configuration, run); // first: a run stopped before its plan or split was written resumes from this alone
         if (!reuseSplit) split.Save(run);
-        if (!reusePlan) (plan = plan with { ClassPriors = priors }).Save(run); // the plan's one write: frozen from here on
+        if (!reusePlan) (plan = plan with { ClassPriors = priors, CostEstimate = estimate }).Save(run); // the plan's one write: frozen from here on
         LogPlan(log, plan, options, trainIds.Count, valIds.Count);
+        if (estimate is not null) TrainingCostProbe.Log(log, estimate);
         if (priors is not null)
             log.LogInformation("head init: prior, class frequencies {Priors}", string.Join(", ", priors.Select(p => p.ToString("G3", System.Globalization.CultureInfo.InvariantCulture))));
 
-        var valSource = new PlannedCaseSource(data, valIds, plan);
-        log.LogInformation("loading {Count} validation cases", valIds.Count);
-        var validation = Enumerable.Range(0, valSource.Count).Select(valSource.Load).ToList();
         RunBaseline.LogBefore(log, validation, plan.Network.Classes);
 
         var loaderOptions = new LoaderOptions
