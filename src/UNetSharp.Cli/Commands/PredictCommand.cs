@@ -191,6 +191,8 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
             var report = RunWithProgress(job, cancellationToken);
             PrintSummary(report);
             foreach (var failed in report.Files.Where(f => !f.Succeeded)) CliOutput.Error.WriteLine($"error: {CliApp.OneLine(failed.Error ?? "")}");
+            if (report.Files.Count(f => f.GrayFromColour) is int gray and > 0)
+                AnsiConsole.MarkupLine($"{gray} image(s) stored as RGB(A) with R = G = B were read as gray for this one-channel model");
             foreach (var f in report.Files.Where(f => f.Warning is not null)) CliOutput.Error.WriteLine($"warning: {Path.GetFileName(f.Input)}: {f.Warning}");
             AnsiConsole.MarkupLine($"{report.Succeeded} of {report.Files.Count} predicted{(report.Skipped > 0 ? $", {report.Skipped} skipped (outputs exist)" : "")} in {report.Seconds:F1} s; summary in [bold]{Markup.Escape(Path.GetFullPath(job.SummaryPath))}[/]");
             return report.Failed > 0 ? SomeFilesFailed : 0;

@@ -25,6 +25,9 @@ public sealed record PredictionFileResult
     /// <summary>A 2D network predicted this volume slice by slice.</summary>
     public bool SliceBySlice { get; init; }
 
+    /// <summary>Gray stored as RGB(A) (R = G = B), read as one channel for a one-channel model.</summary>
+    public bool GrayFromColour { get; init; }
+
     /// <summary>Tile positions evaluated (summed over slices).</summary>
     public int Tiles { get; init; }
 
