@@ -35,6 +35,9 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         [CommandOption("--out <DIR>"), Description("folder for cases.csv and summary.json (default: the --pred folder, as nnU-Net; never inside --ref)")]
         public string? Out { get; init; }
 
+        [CommandOption("--allow-missing"), Description("score only the predicted cases, skipping references without a prediction (nnU-Net's -chill); says how many were skipped (default: each is listed, exit 3)")]
+        public bool AllowMissing { get; init; }
+
         [CommandOption("--json"), Description("print one JSON object (the summary.json content)")]
         public bool Json { get; init; }
 
@@ -62,6 +65,7 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
             SurfaceDistances = !settings.NoSurface,
             BinaryForeground = settings.BinaryForeground,
             Instances = settings.Instances,
+            AllowMissing = settings.AllowMissing,
             Regions = settings.Regions is null ? null : UNetSharp.Metrics.LabelRegions.Parse(settings.Regions),
         };
         if (options.Regions is not null && (options.Labels is not null || options.Instances)) throw new ConfigurationException("--regions cannot be combined with --labels or --instances");
@@ -104,6 +108,8 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         }
         foreach (string f in result.UnmatchedPredictions) AnsiConsole.MarkupLine($"[yellow]no reference for prediction[/] {Markup.Escape(f)}");
         foreach (string f in result.UnmatchedReferences) AnsiConsole.MarkupLine($"[yellow]no prediction for reference[/] {Markup.Escape(f)}");
+        if (result.SkippedReferences.Count > 0)
+            AnsiConsole.MarkupLine($"{result.SkippedReferences.Count} reference(s) without a prediction skipped (--allow-missing)");
         foreach (var m in result.Mismatched) AnsiConsole.MarkupLine($"[yellow]not scored[/] {Markup.Escape(m.Case)}: {Markup.Escape(m.Problem)}");
         AnsiConsole.MarkupLine($"written to [bold]{Markup.Escape(Path.Combine(outDir, FolderEvaluationResult.SummaryFile))}[/] and {Markup.Escape(FolderEvaluationResult.CasesFile)}");
     }

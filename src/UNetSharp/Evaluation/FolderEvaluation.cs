@@ -67,13 +67,17 @@ public static class FolderEvaluation
             Labels = labels,
             Summary = new EvaluationSummary(cases),
             UnmatchedPredictions = predictions.Keys.Except(references.Keys).Order(StringComparer.Ordinal).Select(k => Path.GetFileName(predictions[k])).ToList(),
-            UnmatchedReferences = dsb is not null ? [] : references.Keys.Except(predictions.Keys).Order(StringComparer.Ordinal).Select(k => Path.GetFileName(references[k])).ToList(),
+            UnmatchedReferences = dsb is not null || options.AllowMissing ? [] : Missing(references, predictions),
+            SkippedReferences = dsb is null && options.AllowMissing ? Missing(references, predictions) : [],
             Mismatched = mismatched,
             Instances = instances,
             Warnings = warnings,
             RegionNames = options.Regions?.Regions.Select(x => x.Name).ToList(),
         };
     }
+
+    static List<string> Missing(Dictionary<string, string> references, Dictionary<string, string> predictions) =>
+        references.Keys.Except(predictions.Keys).Order(StringComparer.Ordinal).Select(k => Path.GetFileName(references[k])).ToList();
 
     /// <summary>Each region as a binary problem (prediction in region vs reference in region), reported as label k + 1.</summary>
     public static CaseEvaluation EvaluateRegions(UNetSharp.Metrics.LabelRegions regions, int[] prediction, int[] reference, int[] shape, double[] spacing, string id, bool surfaceDistances)

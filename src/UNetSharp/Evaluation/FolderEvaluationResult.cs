@@ -22,6 +22,9 @@ public sealed class FolderEvaluationResult
     public required IReadOnlyList<string> UnmatchedPredictions { get; init; }
     public required IReadOnlyList<string> UnmatchedReferences { get; init; }
     public required IReadOnlyList<MismatchedCase> Mismatched { get; init; }
+
+    /// <summary>References without a prediction that were skipped on purpose (<see cref="FolderEvaluationOptions.AllowMissing"/>).</summary>
+    public IReadOnlyList<string> SkippedReferences { get; init; } = [];
     /// <summary>Null unless instances were requested.</summary>
     public IReadOnlyList<InstanceCaseResult>? Instances { get; init; }
 
@@ -57,6 +60,7 @@ public sealed class FolderEvaluationResult
         root["complete"] = Complete;
         root["unmatched_predictions"] = new JsonArray(UnmatchedPredictions.Select(f => (JsonNode?)f).ToArray());
         root["unmatched_references"] = new JsonArray(UnmatchedReferences.Select(f => (JsonNode?)f).ToArray());
+        root["skipped_references"] = SkippedReferences.Count;
         root["mismatched"] = new JsonArray(Mismatched.Select(m => (JsonNode?)new JsonObject
         {
             ["case"] = m.Case, ["prediction"] = m.Prediction, ["reference"] = m.Reference, ["problem"] = m.Problem,
