@@ -38,6 +38,9 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         [CommandOption("--allow-missing"), Description("score only the predicted cases, skipping references without a prediction (nnU-Net's -chill); says how many were skipped (default: each is listed, exit 3)")]
         public bool AllowMissing { get; init; }
 
+        [CommandOption("--nnunet-summary"), Description("summary.json also holds nnU-Net v2's keys (foreground_mean, mean, metric_per_case), so scripts written for nnU-Net read it (default: ours only)")]
+        public bool NnUNetSummary { get; init; }
+
         [CommandOption("--json"), Description("print one JSON object (the summary.json content)")]
         public bool Json { get; init; }
 
@@ -66,6 +69,7 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
             BinaryForeground = settings.BinaryForeground,
             Instances = settings.Instances,
             AllowMissing = settings.AllowMissing,
+            NnUNetSummary = settings.NnUNetSummary,
             Regions = settings.Regions is null ? null : UNetSharp.Metrics.LabelRegions.Parse(settings.Regions),
         };
         if (options.Regions is not null && (options.Labels is not null || options.Instances)) throw new ConfigurationException("--regions cannot be combined with --labels or --instances");

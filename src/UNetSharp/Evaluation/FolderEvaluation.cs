@@ -73,6 +73,8 @@ public static class FolderEvaluation
             Instances = instances,
             Warnings = warnings,
             RegionNames = options.Regions?.Regions.Select(x => x.Name).ToList(),
+            CaseFiles = ids.ToDictionary(id => id, id => (predictions[id], references[id]), StringComparer.Ordinal),
+            NnUNetKeys = options.NnUNetSummary,
         };
     }
 

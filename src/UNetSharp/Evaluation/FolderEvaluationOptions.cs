@@ -22,4 +22,7 @@ public sealed record FolderEvaluationOptions
     /// <summary>Score only the predicted cases (nnU-Net's <c>-chill</c>): references without a prediction are skipped and
     /// counted, not listed as unmatched, so a subset of a reference folder scores complete.</summary>
     public bool AllowMissing { get; init; }
+
+    /// <summary>Also write nnU-Net v2's summary.json keys (<see cref="NnUNetSummary"/>), so its scripts read our summary.json.</summary>
+    public bool NnUNetSummary { get; init; }
 }

@@ -43,6 +43,12 @@ public sealed class FolderEvaluationResult
     /// <summary>False when the mean Dice does not clear the trivial baseline (see <see cref="TrivialBaseline.BeatenBy"/>).</summary>
     public bool BeatsTrivialBaseline => Baseline is not { } b || b.BeatenBy(MeanDice);
 
+    /// <summary>The prediction and reference file of every paired case, by case id.</summary>
+    public IReadOnlyDictionary<string, (string Prediction, string Reference)> CaseFiles { get; init; } = new Dictionary<string, (string, string)>();
+
+    /// <summary>summary.json also carries nnU-Net v2's keys (<see cref="NnUNetSummary"/>).</summary>
+    public bool NnUNetKeys { get; init; }
+
     /// <summary>Every file paired and on the same grid as its partner.</summary>
     public bool Complete => UnmatchedPredictions.Count == 0 && UnmatchedReferences.Count == 0 && Mismatched.Count == 0;
 
@@ -73,6 +79,7 @@ public sealed class FolderEvaluationResult
         }
         if (Instances is not null) root["instances"] = InstancesJson(Instances);
         root["warnings"] = new JsonArray(Warnings.Select(w => (JsonNode?)w).ToArray());
+        if (NnUNetKeys) NnUNetSummary.AddTo(root, Summary, CaseFiles, RegionNames);
         return root.ToJsonString(ProjectJson.Options);
     }
 
