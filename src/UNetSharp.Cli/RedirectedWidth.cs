@@ -5,7 +5,7 @@ namespace UNetSharp.Cli;
 /// <summary>
 /// Output written to a file (Slurm, CI, `> log`) has no terminal width; Spectre then assumes 80 columns and hard-wraps
 /// table cells and help examples mid-word, mid-flag. There, lines are as long as their content instead (a log viewer
-/// wraps softly); an explicit <c>COLUMNS</c> is honoured as a user's choice.
+/// wraps softly); an explicit <c>COLUMNS</c> sets the width instead (Spectre itself ignores it once output is redirected).
 /// </summary>
 static class RedirectedWidth
 {
@@ -14,7 +14,7 @@ static class RedirectedWidth
 
     public static void Apply(IAnsiConsole console)
     {
-        if (Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("COLUMNS")))
-            console.Profile.Width = Width;
+        if (!Console.IsOutputRedirected) return;
+        console.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int columns) && columns > 0 ? columns : Width;
     }
 }

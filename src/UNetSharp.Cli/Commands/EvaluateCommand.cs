@@ -89,7 +89,7 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         static string F(double v, string format = "F3") => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
         var table = new Table().Title($"{result.Summary.CaseResults.Count} cases");
         string Name(int label) => result.RegionNames is { } names && label >= 1 && label <= names.Count ? names[label - 1] : label.ToString(CultureInfo.InvariantCulture);
-        table.AddColumns("class", "n", "Dice", "IoU", "prec", "recall", "HD95", "ASSD", "gDice", "1-empty", "all-bg", "all-fg");
+        table.AddColumns("class", "n", "Dice", "IoU", "prec", "recall", $"HD95 {result.DistanceUnit}", $"ASSD {result.DistanceUnit}", "gDice", "1-empty", "all-bg", "all-fg");
         var baseline = result.Baseline;
         foreach (var (c, i) in result.Summary.Classes.Select((c, i) => (c, i)))
             table.AddRow(Name(c.Label), c.Cases.ToString(CultureInfo.InvariantCulture), F(c.Dice), F(c.IoU),

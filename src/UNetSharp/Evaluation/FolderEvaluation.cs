@@ -36,10 +36,12 @@ public static class FolderEvaluation
         var instances = options.Instances ? new List<InstanceCaseResult>() : null;
         var mismatched = new List<MismatchedCase>();
         var warnings = new List<string>();
+        bool allNifti = true; // distances are in mm only when every scored reference carries its spacing
         foreach (string id in ids)
         {
             string p = predictions[id], r = references[id];
             var reference = dsb is null ? LabelMap.Read(r) : DsbInstances(dsb, id);
+            allNifti &= reference.IsNifti;
             var prediction = LabelMap.Read(p);
             if (Mismatch(prediction, reference) is { } problem)
             {
@@ -75,6 +77,7 @@ public static class FolderEvaluation
             RegionNames = options.Regions?.Regions.Select(x => x.Name).ToList(),
             CaseFiles = ids.ToDictionary(id => id, id => (predictions[id], references[id]), StringComparer.Ordinal),
             NnUNetKeys = options.NnUNetSummary,
+            DistanceUnit = ids.Count > 0 && allNifti ? "mm" : "px",
         };
     }
 

@@ -46,6 +46,10 @@ public sealed class FolderEvaluationResult
     /// <summary>The prediction and reference file of every paired case, by case id.</summary>
     public IReadOnlyDictionary<string, (string Prediction, string Reference)> CaseFiles { get; init; } = new Dictionary<string, (string, string)>();
 
+    /// <summary>Unit of HD95, HD100 and ASSD: "mm" when every scored reference is NIfTI (its spacing), else "px"
+    /// (PNG and TIFF carry no spacing, so distances are in pixels).</summary>
+    public string DistanceUnit { get; init; } = "px";
+
     /// <summary>summary.json also carries nnU-Net v2's keys (<see cref="NnUNetSummary"/>).</summary>
     public bool NnUNetKeys { get; init; }
 
@@ -72,6 +76,7 @@ public sealed class FolderEvaluationResult
             ["case"] = m.Case, ["prediction"] = m.Prediction, ["reference"] = m.Reference, ["problem"] = m.Problem,
         }).ToArray());
         root["mean_dice"] = double.IsFinite(MeanDice) ? MeanDice : null;
+        root["distance_unit"] = DistanceUnit;
         if (Baseline is { } baseline)
         {
             root["trivial_baseline"] = baseline.ToJson();
