@@ -95,6 +95,7 @@ public static class CliApp
         bool processConsole = ReferenceEquals(stdout, Console.Out);
         var previous = AnsiConsole.Console;
         if (!processConsole) AnsiConsole.Console = InProcess.Console;
+        else RedirectedWidth.Apply(AnsiConsole.Console);
         using var output = CliOutput.Redirect(stdout, stderr);
         try
         {

@@ -18,8 +18,10 @@ public static class EvaluationReport
         string Name(int label) => result.RegionNames is { } names && label >= 1 && label <= names.Count ? names[label - 1] : label.ToString(CultureInfo.InvariantCulture);
         report.Paragraph($"predictions {result.PredictionDir} against references {result.ReferenceDir}; {result.Summary.CaseResults.Count} cases scored" +
             (result.Complete ? "." : $"; {result.UnmatchedPredictions.Count + result.UnmatchedReferences.Count + result.Mismatched.Count} files not scored (see summary.json)."));
+        BaselineSection.Add(report, result.Baseline, result.BeatsTrivialBaseline ? null
+            : $"mean Dice {RunReport.F(result.MeanDice)} does not beat the trivial baseline {RunReport.F(result.Baseline!.Best)}: these predictions are no better than a constant map.");
         report.Heading("Metrics per class (mean over cases)");
-        report.Table(["class", "cases", "Dice", "IoU", "precision", "recall", "HD95", "ASSD", "global Dice", "one side empty"],
+        report.Table(["class", "cases", "Dice", "IoU", "precision", "recall", $"HD95 ({result.DistanceUnit})", $"ASSD ({result.DistanceUnit})", "global Dice", "one side empty"],
             result.Summary.Classes.Select(c => (IReadOnlyList<string>)
             [
                 Name(c.Label), c.Cases.ToString(CultureInfo.InvariantCulture), RunReport.F(c.Dice), RunReport.F(c.IoU),
@@ -68,7 +70,7 @@ public static class EvaluationReport
                 [l.ToString(CultureInfo.InvariantCulture), Name(l), regions is null ? l.ToString(CultureInfo.InvariantCulture) : string.Join(",", regions.Regions[l - 1].Labels)]));
         }
         report.Heading("Every case");
-        report.Table(["case", "class", "Dice", "IoU", "HD95"], result.Summary.CaseResults.SelectMany(c => c.Classes.Select(k => (IReadOnlyList<string>)
+        report.Table(["case", "class", "Dice", "IoU", $"HD95 ({result.DistanceUnit})"], result.Summary.CaseResults.SelectMany(c => c.Classes.Select(k => (IReadOnlyList<string>)
             [c.CaseId ?? "", Name(k.Label), RunReport.F(k.Overlap.Dice), RunReport.F(k.Overlap.IoU), RunReport.F(k.Distance.Hd95, "F2")])));
         string path = Path.Combine(folder, FileName);
         report.Save(path);

@@ -19,6 +19,7 @@ public sealed class HtmlReport(string title)
         "table{border-collapse:collapse;margin:0.5em 0 1.5em}th,td{border:1px solid #bbb;padding:3px 8px;text-align:right}" +
         "th{background:#eee}td:first-child,th:first-child{text-align:left}pre{background:#f6f6f6;padding:0.6em;overflow:auto;font-size:85%}" +
         "figure{display:inline-block;margin:0 1em 1em 0;vertical-align:top}figcaption{font-size:90%;max-width:320px}" +
+        ".warning{background:#fff3cd;border-left:4px solid #d39e00;padding:0.5em 0.8em}" +
         ".swatch{display:inline-block;width:1em;height:1em;margin:0 0.3em 0 1em;vertical-align:middle;border:1px solid #666}";
 
     static string E(string text) => WebUtility.HtmlEncode(text);
@@ -32,6 +33,13 @@ public sealed class HtmlReport(string title)
     public HtmlReport Paragraph(string text)
     {
         body.Append("<p>").Append(E(text)).Append("</p>\n");
+        return this;
+    }
+
+    /// <summary>A paragraph marked as a warning (class "warning"), for what a reader must not miss.</summary>
+    public HtmlReport Warning(string text)
+    {
+        body.Append("<p class=\"warning\"><strong>warning:</strong> ").Append(E(text)).Append("</p>\n");
         return this;
     }
 

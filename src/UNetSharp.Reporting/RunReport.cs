@@ -16,6 +16,8 @@ public static class RunReport
         var report = new HtmlReport($"training run {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(run)))}");
         report.Paragraph($"{result.Epochs} epochs, {result.TrainingSeconds.ToString("F0", CultureInfo.InvariantCulture)} s of training on {result.TrainingCases} cases; " +
             $"best epoch {result.BestEpoch}; {result.ValidationCases} validation cases; prediction depth L{result.ChosenDepth}.");
+        BaselineSection.Add(report, result.Baseline, result.BeatsTrivialBaseline
+            ? null : $"The chosen depth L{result.ChosenDepth} does not beat the trivial baseline: this model has learned nothing a constant map would not give.");
 
         report.Heading("Learning curves");
         var history = ReadHistory(Path.Combine(run, HistoryCsv.FileName));

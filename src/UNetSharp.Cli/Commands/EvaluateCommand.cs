@@ -35,6 +35,12 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         [CommandOption("--out <DIR>"), Description("folder for cases.csv and summary.json (default: the --pred folder, as nnU-Net; never inside --ref)")]
         public string? Out { get; init; }
 
+        [CommandOption("--allow-missing"), Description("score only the predicted cases, skipping references without a prediction (nnU-Net's -chill); says how many were skipped (default: each is listed, exit 3)")]
+        public bool AllowMissing { get; init; }
+
+        [CommandOption("--nnunet-summary"), Description("summary.json also holds nnU-Net v2's keys (foreground_mean, mean, metric_per_case), so scripts written for nnU-Net read it (default: ours only)")]
+        public bool NnUNetSummary { get; init; }
+
         [CommandOption("--json"), Description("print one JSON object (the summary.json content)")]
         public bool Json { get; init; }
 
@@ -62,6 +68,8 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
             SurfaceDistances = !settings.NoSurface,
             BinaryForeground = settings.BinaryForeground,
             Instances = settings.Instances,
+            AllowMissing = settings.AllowMissing,
+            NnUNetSummary = settings.NnUNetSummary,
             Regions = settings.Regions is null ? null : UNetSharp.Metrics.LabelRegions.Parse(settings.Regions),
         };
         if (options.Regions is not null && (options.Labels is not null || options.Instances)) throw new ConfigurationException("--regions cannot be combined with --labels or --instances");
@@ -81,11 +89,19 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         static string F(double v, string format = "F3") => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
         var table = new Table().Title($"{result.Summary.CaseResults.Count} cases");
         string Name(int label) => result.RegionNames is { } names && label >= 1 && label <= names.Count ? names[label - 1] : label.ToString(CultureInfo.InvariantCulture);
-        table.AddColumns("class", "n", "Dice", "IoU", "prec", "recall", "HD95", "ASSD", "gDice", "1-empty");
-        foreach (var c in result.Summary.Classes)
+        table.AddColumns("class", "n", "Dice", "IoU", "prec", "recall", $"HD95 {result.DistanceUnit}", $"ASSD {result.DistanceUnit}", "gDice", "1-empty", "all-bg", "all-fg");
+        var baseline = result.Baseline;
+        foreach (var (c, i) in result.Summary.Classes.Select((c, i) => (c, i)))
             table.AddRow(Name(c.Label), c.Cases.ToString(CultureInfo.InvariantCulture), F(c.Dice), F(c.IoU),
-                F(c.Precision), F(c.Recall), F(c.Hd95), F(c.Assd), F(c.GlobalDice), c.OneSideEmpty.ToString(CultureInfo.InvariantCulture));
+                F(c.Precision), F(c.Recall), F(c.Hd95), F(c.Assd), F(c.GlobalDice), c.OneSideEmpty.ToString(CultureInfo.InvariantCulture),
+                F(baseline?.AllBackground[i] ?? double.NaN), F(baseline?.AllForeground[i] ?? double.NaN));
         AnsiConsole.Write(table);
+        if (baseline is not null)
+        {
+            AnsiConsole.MarkupLine($"all-bg / all-fg: Dice of a constant map (every voxel background / that class) on these references; the best one scores {F(baseline.Best)} mean Dice");
+            if (!result.BeatsTrivialBaseline)
+                AnsiConsole.MarkupLine($"[yellow]mean Dice {F(result.MeanDice)} does not beat the trivial baseline {F(baseline.Best)}: these predictions are no better than a constant map[/]");
+        }
         if (result.Instances is { Count: > 0 } instances)
         {
             double Mean(Func<UNetSharp.Metrics.InstanceMetrics, double> pick) =>
@@ -96,6 +112,8 @@ public sealed class EvaluateCommand : Command<EvaluateCommand.Settings>
         }
         foreach (string f in result.UnmatchedPredictions) AnsiConsole.MarkupLine($"[yellow]no reference for prediction[/] {Markup.Escape(f)}");
         foreach (string f in result.UnmatchedReferences) AnsiConsole.MarkupLine($"[yellow]no prediction for reference[/] {Markup.Escape(f)}");
+        if (result.SkippedReferences.Count > 0)
+            AnsiConsole.MarkupLine($"{result.SkippedReferences.Count} reference(s) without a prediction skipped (--allow-missing)");
         foreach (var m in result.Mismatched) AnsiConsole.MarkupLine($"[yellow]not scored[/] {Markup.Escape(m.Case)}: {Markup.Escape(m.Problem)}");
         AnsiConsole.MarkupLine($"written to [bold]{Markup.Escape(Path.Combine(outDir, FolderEvaluationResult.SummaryFile))}[/] and {Markup.Escape(FolderEvaluationResult.CasesFile)}");
     }

@@ -44,14 +44,20 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
         [CommandOption("--calibration-patches <N>"), Description("with --int8: patches drawn for calibration, at least 1"), DefaultValue(32)]
         public int CalibrationPatches { get; init; } = 32;
 
+        [CommandOption("--threads <N>"), Description("torch and ONNX Runtime threads for the check and calibration, at least 1 (default: all cores)")]
+        public int? Threads { get; init; }
+
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Model) ? ValidationResult.Error("--model is required")
             : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out is required")
             : !Int8 && Calibration is not null ? ValidationResult.Error("--calibration needs --int8")
-            : FlagChecks.First(FlagChecks.AtLeast("--depth", Depth, 1), FlagChecks.File("--out", Out), FlagChecks.AtLeast("--calibration-patches", CalibrationPatches, 1));
+            : FlagChecks.First(FlagChecks.AtLeast("--depth", Depth, 1), FlagChecks.File("--out", Out), FlagChecks.AtLeast("--calibration-patches", CalibrationPatches, 1), FlagChecks.AtLeast("--threads", Threads, 1));
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
+        TorchThreads.While(settings.Threads, () => Export(settings));
+
+    static int Export(Settings settings)
     {
         OnnxExporter.CheckOutput(settings.Out!);
         // Unfolded: the exporter folds batch norm itself, in double precision, from the original statistics.
@@ -66,7 +72,7 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
         var options = new OnnxExportOptions { InputSize = size, Probabilities = settings.Probabilities, Plan = model.Plan, Source = Path.GetFileName(model.WeightsPath) };
         if (settings.Int8) return ExportInt8(settings, model, depth, size, options);
         // written to a temporary file, checked there, and only then renamed: a model that fails the check never appears
-        try { OnnxExporter.Export(network, depth, settings.Out!, options, settings.NoCheck ? null : temp => Check(model, depth, size, temp, settings.Out!)); }
+        try { OnnxExporter.Export(network, depth, settings.Out!, options, settings.NoCheck ? null : temp => Check(model, depth, size, temp, settings.Out!, settings.Threads)); }
         catch (ConfigurationException e) when (settings.Size is not null && e.Message.StartsWith("input size", StringComparison.Ordinal))
         {
             throw new ConfigurationException($"--size {settings.Size}: {e.Message}");
@@ -89,7 +95,7 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
             ? CalibrationData.FromImages(dir, model.Plan, settings.CalibrationPatches)
             : CalibrationData.FromRun(source, model.Plan, settings.CalibrationPatches);
         var report = OnnxExporter.ExportInt8(model.Network, depth, settings.Out!, calibration, options,
-            settings.NoCheck ? null : temp => CheckInt8(model, depth, temp, calibration, settings.Out!), settings.Calibration ?? "the run's training cases");
+            settings.NoCheck ? null : temp => CheckInt8(model, depth, temp, calibration, settings.Out!, settings.Threads), settings.Calibration ?? "the run's training cases");
         AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(Path.GetFullPath(settings.Out!))}[/] ({new FileInfo(settings.Out!).Length / 1e6:F3} MB): int8 QDQ, " +
             $"{report.QuantizedConvolutions} convolutions, {report.ActivationPoints} activation ranges from {report.CalibrationBatches} calibration patches, depth {depth} of {model.Network.Config.Depth}");
         return 0;
@@ -98,9 +104,9 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
     /// <summary>Smallest share of calibration voxels whose int8 class must equal the float model's.</summary>
     public const double Int8Agreement = 0.97;
 
-    static void CheckInt8(PredictionModel model, int depth, string path, IReadOnlyList<CalibrationBatch> calibration, string output)
+    static void CheckInt8(PredictionModel model, int depth, string path, IReadOnlyList<CalibrationBatch> calibration, string output, int? threads)
     {
-        using var onnx = new OnnxPatchPredictor(new OnnxInference(path));
+        using var onnx = new OnnxPatchPredictor(new OnnxInference(path, threads));
         var reference = new UNetSharp.Inference.TorchPatchPredictor(model.Network);
         long agree = 0, total = 0;
         foreach (var batch in calibration)
@@ -124,11 +130,11 @@ public sealed class ExportCommand : Command<ExportCommand.Settings>
 
     /// <summary>Runs the (temporary) file with ONNX Runtime and TorchSharp on one random input, at the fixed size, else the
     /// plan's patch; a mismatch throws, so the file is never renamed to <paramref name="output"/>.</summary>
-    static void Check(PredictionModel model, int depth, long[]? size, string path, string output)
+    static void Check(PredictionModel model, int depth, long[]? size, string path, string output, int? threads)
     {
         var network = model.Network;
         var check = size ?? model.Plan.PatchSize.Select(p => (long)p).ToArray();
-        var comparison = OnnxVerification.Compare(network, depth, path, check);
+        var comparison = OnnxVerification.Compare(network, depth, path, check, threads: threads);
         string presence = comparison.MaxPresenceDifference is { } p ? $", presence {p:G2}" : "";
         AnsiConsole.MarkupLine($"ONNX Runtime vs TorchSharp on a random {string.Join("x", check)} input: max |Δ| logits {comparison.MaxLogitsDifference:G2}{presence}");
         double worst = Math.Max(comparison.MaxLogitsDifference, comparison.MaxPresenceDifference ?? 0);

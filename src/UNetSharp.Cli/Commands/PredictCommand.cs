@@ -204,6 +204,9 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
             var report = RunWithProgress(job, cancellationToken);
             PrintSummary(report);
             foreach (var failed in report.Files.Where(f => !f.Succeeded)) CliOutput.Error.WriteLine($"error: {CliApp.OneLine(failed.Error ?? "")}");
+            if (report.Files.Count(f => f.GrayFromColour) is int gray and > 0)
+                AnsiConsole.MarkupLine($"{gray} image(s) stored as RGB(A) with R = G = B were read as gray for this one-channel model");
+            foreach (var f in report.Files.Where(f => f.Warning is not null)) CliOutput.Error.WriteLine($"warning: {Path.GetFileName(f.Input)}: {f.Warning}");
             AnsiConsole.MarkupLine($"{report.Succeeded} of {report.Files.Count} predicted{(report.Skipped > 0 ? $", {report.Skipped} skipped (outputs exist)" : "")} in {report.Seconds:F1} s; summary in [bold]{Markup.Escape(Path.GetFullPath(job.SummaryPath))}[/]");
             return report.Failed > 0 ? SomeFilesFailed : 0;
         }
@@ -237,7 +240,7 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
         foreach (var f in report.Files)
             table.AddRow(Markup.Escape(Path.GetFileName(f.Input)), f.Shape is null ? "-" : string.Join("x", f.Shape) + (f.SliceBySlice ? " (slices)" : ""),
                 f.Seconds.ToString("F2"), f.Succeeded ? f.ForegroundVoxels.ToString("N0") : "-",
-                f.Succeeded ? "[green]ok[/]" : f.Status == PredictionFileResult.Skipped ? "[grey]skipped[/]" : $"[red]failed[/]: {Markup.Escape(f.Error ?? "")}");
+                f.Warning is not null ? (f.ForegroundVoxels == 0 ? "[yellow]ok, empty[/]" : "[yellow]ok, all foreground[/]") : f.Succeeded ? "[green]ok[/]" : f.Status == PredictionFileResult.Skipped ? "[grey]skipped[/]" : $"[red]failed[/]: {Markup.Escape(f.Error ?? "")}");
         AnsiConsole.Write(table);
     }
 

@@ -97,11 +97,21 @@ public sealed class RunConsole
             var table = new Table().Title(validated ? "validation, best checkpoint, every pruned depth" : "the cross-validation's means, every pruned depth");
             table.AddColumns("depth", "mean Dice", "seconds / case", "");
             foreach (var (depth, dice) in result.DiceByDepth.OrderBy(d => d.Key))
-                table.AddRow($"L{depth}", dice.ToString("F4"), result.SecondsPerCaseByDepth[depth].ToString("F3"), depth == result.ChosenDepth ? "[green]chosen for prediction[/]" : "");
+            {
+                string note = depth == result.ChosenDepth ? "[green]chosen for prediction[/]" : "";
+                if (result.Baseline is { } b && !b.BeatenBy(dice)) note = (note.Length > 0 ? note + ", " : "") + "[yellow]not above the trivial baseline[/]";
+                table.AddRow($"L{depth}", dice.ToString("F4"), result.SecondsPerCaseByDepth[depth].ToString("F3"), note);
+            }
             AnsiConsole.Write(table);
         }
         if (result.DepthChoice is { } choice) AnsiConsole.MarkupLine($"depth rule  {Markup.Escape(choice.Rule.ToString())}: L{result.ChosenDepth}");
         else if (!validated) AnsiConsole.MarkupLine($"no validation: predicts at its full depth L{result.ChosenDepth}");
+        if (result.Baseline is { } baseline)
+        {
+            AnsiConsole.MarkupLine($"trivial baselines on the same cases (mean Dice of a constant map): {Markup.Escape(baseline.Describe())}");
+            if (!result.BeatsTrivialBaseline)
+                AnsiConsole.MarkupLine($"[yellow]the chosen depth L{result.ChosenDepth} does not beat the trivial baseline {baseline.Best:F4}: the model has learned nothing a constant map would not give[/]");
+        }
         AnsiConsole.MarkupLine($"{result.Epochs} epochs in {result.TrainingSeconds:F0} s on {result.TrainingCases} training cases; best epoch {result.BestEpoch}, {result.ValidationCases} validation cases");
         AnsiConsole.MarkupLine($"run folder  [bold]{Markup.Escape(Path.GetFullPath(result.RunDirectory))}[/]");
         AnsiConsole.MarkupLine($"metrics     {Markup.Escape(Path.GetFullPath(result.MetricsPath))}");

@@ -125,7 +125,7 @@ public static class DeploymentBenchmark
                 return new DeploymentRatio(g.Key.Size, g.Key.Depth, g.Key.Threads,
                     torchMs / onnxMs is { } a ? Math.Round(a, 2) : null, onnxMs / int8Ms is { } b ? Math.Round(b, 2) : null);
             }).ToList();
-            string description = $"{network.Topology.Name} {network.Config.Dimensions}D widths {string.Join(",", network.Config.Widths)}, {network.Config.Norm} norm, " +
+            string description = $"{network.Topology.Name} {network.Config.Dimensions}D widths {string.Join(",", network.Config.Widths)}, {UNetSharp.Settings.SettingText.Of(network.Config.Norm)} norm, " +
                 $"CGM {(network.Config.Cgm ? "on" : "off")}, {(model is null ? "random weights" : model.WeightsPath)}";
             return new DeploymentBenchmarkReport(ModelBenchmark.MachineDescription(), description, load, rows, ratios);
         }

@@ -36,10 +36,12 @@ public static class FolderEvaluation
         var instances = options.Instances ? new List<InstanceCaseResult>() : null;
         var mismatched = new List<MismatchedCase>();
         var warnings = new List<string>();
+        bool allNifti = true; // distances are in mm only when every scored reference carries its spacing
         foreach (string id in ids)
         {
             string p = predictions[id], r = references[id];
             var reference = dsb is null ? LabelMap.Read(r) : DsbInstances(dsb, id);
+            allNifti &= reference.IsNifti;
             var prediction = LabelMap.Read(p);
             if (Mismatch(prediction, reference) is { } problem)
             {
@@ -67,13 +69,20 @@ public static class FolderEvaluation
             Labels = labels,
             Summary = new EvaluationSummary(cases),
             UnmatchedPredictions = predictions.Keys.Except(references.Keys).Order(StringComparer.Ordinal).Select(k => Path.GetFileName(predictions[k])).ToList(),
-            UnmatchedReferences = dsb is not null ? [] : references.Keys.Except(predictions.Keys).Order(StringComparer.Ordinal).Select(k => Path.GetFileName(references[k])).ToList(),
+            UnmatchedReferences = dsb is not null || options.AllowMissing ? [] : Missing(references, predictions),
+            SkippedReferences = dsb is null && options.AllowMissing ? Missing(references, predictions) : [],
             Mismatched = mismatched,
             Instances = instances,
             Warnings = warnings,
             RegionNames = options.Regions?.Regions.Select(x => x.Name).ToList(),
+            CaseFiles = ids.ToDictionary(id => id, id => (predictions[id], references[id]), StringComparer.Ordinal),
+            NnUNetKeys = options.NnUNetSummary,
+            DistanceUnit = ids.Count > 0 && allNifti ? "mm" : "px",
         };
     }
+
+    static List<string> Missing(Dictionary<string, string> references, Dictionary<string, string> predictions) =>
+        references.Keys.Except(predictions.Keys).Order(StringComparer.Ordinal).Select(k => Path.GetFileName(references[k])).ToList();
 
     /// <summary>Each region as a binary problem (prediction in region vs reference in region), reported as label k + 1.</summary>
     public static CaseEvaluation EvaluateRegions(UNetSharp.Metrics.LabelRegions regions, int[] prediction, int[] reference, int[] shape, double[] spacing, string id, bool surfaceDistances)

@@ -18,4 +18,11 @@ public sealed record FolderEvaluationOptions
     /// <summary>Score overlapping label regions instead of labels (BraTS: whole tumour, core, enhancing): region k is
     /// reported as "label" k + 1, its name in the summary's "regions".</summary>
     public UNetSharp.Metrics.LabelRegions? Regions { get; init; }
+
+    /// <summary>Score only the predicted cases (nnU-Net's <c>-chill</c>): references without a prediction are skipped and
+    /// counted, not listed as unmatched, so a subset of a reference folder scores complete.</summary>
+    public bool AllowMissing { get; init; }
+
+    /// <summary>Also write nnU-Net v2's summary.json keys (<see cref="NnUNetSummary"/>), so its scripts read our summary.json.</summary>
+    public bool NnUNetSummary { get; init; }
 }

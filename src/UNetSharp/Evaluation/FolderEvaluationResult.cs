@@ -22,6 +22,9 @@ public sealed class FolderEvaluationResult
     public required IReadOnlyList<string> UnmatchedPredictions { get; init; }
     public required IReadOnlyList<string> UnmatchedReferences { get; init; }
     public required IReadOnlyList<MismatchedCase> Mismatched { get; init; }
+
+    /// <summary>References without a prediction that were skipped on purpose (<see cref="FolderEvaluationOptions.AllowMissing"/>).</summary>
+    public IReadOnlyList<string> SkippedReferences { get; init; } = [];
     /// <summary>Null unless instances were requested.</summary>
     public IReadOnlyList<InstanceCaseResult>? Instances { get; init; }
 
@@ -30,6 +33,25 @@ public sealed class FolderEvaluationResult
 
     /// <summary>Names of the scored regions when regions were scored (label k + 1 is region k), else null.</summary>
     public IReadOnlyList<string>? RegionNames { get; init; }
+
+    /// <summary>What constant label maps score on the scored references (null when no case was scored).</summary>
+    public TrivialBaseline? Baseline => Summary.CaseResults.Count == 0 ? null : TrivialBaseline.Of(Summary);
+
+    /// <summary>Mean over classes of the class means of Dice (NaN classes left out).</summary>
+    public double MeanDice => Summary.Classes.Select(c => c.Dice).Where(d => !double.IsNaN(d)).DefaultIfEmpty(double.NaN).Average();
+
+    /// <summary>False when the mean Dice does not clear the trivial baseline (see <see cref="TrivialBaseline.BeatenBy"/>).</summary>
+    public bool BeatsTrivialBaseline => Baseline is not { } b || b.BeatenBy(MeanDice);
+
+    /// <summary>The prediction and reference file of every paired case, by case id.</summary>
+    public IReadOnlyDictionary<string, (string Prediction, string Reference)> CaseFiles { get; init; } = new Dictionary<string, (string, string)>();
+
+    /// <summary>Unit of HD95, HD100 and ASSD: "mm" when every scored reference is NIfTI (its spacing), else "px"
+    /// (PNG and TIFF carry no spacing, so distances are in pixels).</summary>
+    public string DistanceUnit { get; init; } = "px";
+
+    /// <summary>summary.json also carries nnU-Net v2's keys (<see cref="NnUNetSummary"/>).</summary>
+    public bool NnUNetKeys { get; init; }
 
     /// <summary>Every file paired and on the same grid as its partner.</summary>
     public bool Complete => UnmatchedPredictions.Count == 0 && UnmatchedReferences.Count == 0 && Mismatched.Count == 0;
@@ -48,12 +70,21 @@ public sealed class FolderEvaluationResult
         root["complete"] = Complete;
         root["unmatched_predictions"] = new JsonArray(UnmatchedPredictions.Select(f => (JsonNode?)f).ToArray());
         root["unmatched_references"] = new JsonArray(UnmatchedReferences.Select(f => (JsonNode?)f).ToArray());
+        root["skipped_references"] = SkippedReferences.Count;
         root["mismatched"] = new JsonArray(Mismatched.Select(m => (JsonNode?)new JsonObject
         {
             ["case"] = m.Case, ["prediction"] = m.Prediction, ["reference"] = m.Reference, ["problem"] = m.Problem,
         }).ToArray());
+        root["mean_dice"] = double.IsFinite(MeanDice) ? MeanDice : null;
+        root["distance_unit"] = DistanceUnit;
+        if (Baseline is { } baseline)
+        {
+            root["trivial_baseline"] = baseline.ToJson();
+            root["beats_trivial_baseline"] = BeatsTrivialBaseline;
+        }
         if (Instances is not null) root["instances"] = InstancesJson(Instances);
         root["warnings"] = new JsonArray(Warnings.Select(w => (JsonNode?)w).ToArray());
+        if (NnUNetKeys) NnUNetSummary.AddTo(root, Summary, CaseFiles, RegionNames);
         return root.ToJsonString(ProjectJson.Options);
     }
 

@@ -40,6 +40,15 @@ public sealed class RasterImage
         ? new RasterImage(Data.AsSpan(0, checked((int)((Channels - 1) * Voxels))).ToArray(), Channels - 1, Shape, BitDepth, Spacing)
         : this;
 
+    /// <summary>Gray stored in a colour container: three channels with R = G = B at every pixel (alpha already dropped).</summary>
+    public bool IsGrayInColour()
+    {
+        if (Channels != 3) return false;
+        var n = checked((int)Voxels);
+        var d = Data.AsSpan();
+        return d.Slice(0, n).SequenceEqual(d.Slice(n, n)) && d.Slice(0, n).SequenceEqual(d.Slice(2 * n, n));
+    }
+
     /// <summary>Luma (ITU-R BT.601: 0.299 R + 0.587 G + 0.114 B) for RGB(A); the gray channel for gray(+alpha).</summary>
     public RasterImage ToGray()
     {

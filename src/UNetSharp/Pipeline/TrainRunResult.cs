@@ -13,4 +13,10 @@ public sealed record TrainRunResult(
 
     /// <summary>The depth rule, every depth's Dice and speed it chose from (the all fold: its cross-validation's), and its choice.</summary>
     public DepthChoice? DepthChoice { get; init; }
+
+    /// <summary>What constant label maps score on the same validation cases; null for results made without it.</summary>
+    public UNetSharp.Metrics.TrivialBaseline? Baseline { get; init; }
+
+    /// <summary>Whether the chosen depth's mean validation Dice clears the trivial baseline (true when none was computed).</summary>
+    public bool BeatsTrivialBaseline => Baseline is null || Baseline.BeatenBy(DiceByDepth.GetValueOrDefault(ChosenDepth, double.NaN));
 }

@@ -87,18 +87,23 @@ public static class TrainingRun
         double[]? priors = options.Training.HeadInit == HeadInitKind.Prior && !(hasCheckpoint && options.Resume)
             ? HeadInitialisation.ClassPriors(trainCases, plan.ClassValues.Count) : null;
 
+        var valSource = new PlannedCaseSource(data, valIds, plan);
+        log.LogInformation("loading {Count} validation cases", valIds.Count);
+        var validation = Enumerable.Range(0, valSource.Count).Select(valSource.Load).ToList();
+        // measured before the first write, on a copy of the network: the run itself trains as without it
+        var estimate = reusePlan ? null : TrainingCostProbe.Measure(plan with { ClassPriors = priors }, options.Training, settings.Optimisation.BatchesPerEpoch, validation);
+
         Directory.CreateDirectory(run);
         using var writer = RunLock.Acquire(run, warning => log.LogWarning("{Warning}", warning));
         RunSettingsFile.Save(configuration, run); // first: a run stopped before its plan or split was written resumes from this alone
         if (!reuseSplit) split.Save(run);
-        if (!reusePlan) (plan = plan with { ClassPriors = priors }).Save(run); // the plan's one write: frozen from here on
+        if (!reusePlan) (plan = plan with { ClassPriors = priors, CostEstimate = estimate }).Save(run); // the plan's one write: frozen from here on
         LogPlan(log, plan, options, trainIds.Count, valIds.Count);
+        if (estimate is not null) TrainingCostProbe.Log(log, estimate);
         if (priors is not null)
             log.LogInformation("head init: prior, class frequencies {Priors}", string.Join(", ", priors.Select(p => p.ToString("G3", System.Globalization.CultureInfo.InvariantCulture))));
 
-        var valSource = new PlannedCaseSource(data, valIds, plan);
-        log.LogInformation("loading {Count} validation cases", valIds.Count);
-        var validation = Enumerable.Range(0, valSource.Count).Select(valSource.Load).ToList();
+        RunBaseline.LogBefore(log, validation, plan.Network.Classes);
 
         var loaderOptions = new LoaderOptions
         {
@@ -212,6 +217,7 @@ public static class TrainingRun
         int chosen = rule.Choose(costs);
         var choice = new DepthChoice(rule, rule.Describe("validation"), costs, chosen);
         InferenceChoices.Update(run, c => c with { ChosenDepth = chosen });
+        var baseline = RunBaseline.Judge(options.Logger, results, chosen);
 
         var metrics = new JsonObject
         {
@@ -227,6 +233,7 @@ public static class TrainingRun
             ["class_values"] = new JsonArray(plan.ClassValues.Select(v => (JsonNode)v).ToArray()),
             ["depths"] = new JsonObject(results.Select(r => new KeyValuePair<string, JsonNode?>($"L{r.Key}", DepthJson(r.Value)))),
         };
+        RunBaseline.AddTo(metrics, baseline, results, chosen);
         if (options.Settings.Validation.FoldIndex() is int fold)
         {
             // a cross-validation fold: every case's Dice per depth and class, raw and post-processed, for the summary over all folds
@@ -246,7 +253,7 @@ public static class TrainingRun
 
         return new TrainRunResult(run, chosen, results.ToDictionary(r => r.Key, r => r.Value.MeanDice), results.ToDictionary(r => r.Key, r => r.Value.SecondsPerCase),
             last.BestEpoch, last.BestScore, last.CompletedEpochs, trainingSeconds, trainCount, validation.Count,
-            metricsPath, curves, overlays) { Depths = results, DepthChoice = choice };
+            metricsPath, curves, overlays) { Depths = results, DepthChoice = choice, Baseline = baseline };
     }
 
     static JsonNode DepthJson(DepthResult r)

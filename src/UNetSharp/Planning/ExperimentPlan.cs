@@ -60,6 +60,10 @@ public sealed record ExperimentPlan
     /// labels; `predict` decodes instances), null for semantic segmentation.</summary>
     public Instances.InstanceTargetSettings? Instances { get; init; }
 
+    /// <summary>The run's cost measured before training (time per step, total); null in plans written before it was, and in plans not made by a training run.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CostEstimate? CostEstimate { get; init; }
+
     /// <summary>Head init 'prior': the training cases' class frequencies (background first) that started the heads; null otherwise.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<double>? ClassPriors { get; init; }

@@ -25,12 +25,29 @@ public sealed record PredictionFileResult
     /// <summary>A 2D network predicted this volume slice by slice.</summary>
     public bool SliceBySlice { get; init; }
 
+    /// <summary>Gray stored as RGB(A) (R = G = B), read as one channel for a one-channel model.</summary>
+    public bool GrayFromColour { get; init; }
+
     /// <summary>Tile positions evaluated (summed over slices).</summary>
     public int Tiles { get; init; }
 
     public IReadOnlyList<string> Outputs { get; init; } = [];
 
     [JsonIgnore] public bool Succeeded => Status == Ok;
+
+    /// <summary>A map that is all background or all foreground is rarely a segmentation: usually a model that learned a
+    /// constant, or an input unlike its training data. Said, not refused (null when the map has both).</summary>
+    public string? Warning
+    {
+        get
+        {
+            if (!Succeeded || Shape is null) return null;
+            long voxels = Shape.Aggregate(1L, (a, b) => a * b);
+            if (ForegroundVoxels == 0) return "the predicted map is empty (no foreground voxel)";
+            if (ForegroundVoxels == voxels) return $"every voxel of the predicted map is foreground ({voxels:N0} of {voxels:N0}): a model that learned a constant, or an input unlike its training data";
+            return null;
+        }
+    }
 
     public const string Ok = "ok", Failed = "failed", Skipped = "skipped";
 }

@@ -48,6 +48,9 @@ public sealed class PredictionInput
 
     public int[] Shape => Normalized.Shape;
 
+    /// <summary>The file was gray stored as RGB(A) (R = G = B) and read as the one channel a one-channel model takes.</summary>
+    public bool GrayFromColour { get; private init; }
+
     /// <summary>The output format of an input; a DICOM series (folder, DICOMDIR, .dcm) is predicted into NIfTI with its geometry.</summary>
     public static PredictionFileKind KindOf(string path) =>
         NiftiFile.IsNiftiPath(path) || IsDicom(path) ? PredictionFileKind.Nifti
@@ -62,6 +65,7 @@ public sealed class PredictionInput
         var kind = KindOf(path);
         NiftiHeader? header = null;
         RasterImage image;
+        bool grayFromColour = false;
         if (IsDicom(path))
         {
             image = UNetSharp.IO.Dicom.DicomInput.Read(path);
@@ -82,6 +86,7 @@ public sealed class PredictionInput
         {
             image = ImageFile.Read(path).DropAlpha();
             if (plan.Layout.Gray) image = image.ToGray();
+            else if (network.InChannels == 1 && image.IsGrayInColour()) (image, grayFromColour) = (image.Channel(0), true); // R = G = B: the gray image itself
             if (image.Channels == 1 && network.InChannels == 3) image = Replicate(image);
         }
         FiniteValues.Require(image.Data, path);
@@ -99,7 +104,7 @@ public sealed class PredictionInput
         // a 2D plan of a volume data set moves its slice axis first and resamples in-plane; a plan of 2D images slices as the file is
         var planned = sliceBySlice ? (plan.SliceAxis is null ? normalized : PlannedSpacing.ForNetwork(normalized, plan, path))
             : plan.TargetSpacing is { } target ? PlannedSpacing.Resample(normalized, target, path) : normalized;
-        return new PredictionInput(path, kind, image, normalized, planned, header, sliceBySlice, sliceBySlice ? plan.SliceAxis ?? 0 : 0);
+        return new PredictionInput(path, kind, image, normalized, planned, header, sliceBySlice, sliceBySlice ? plan.SliceAxis ?? 0 : 0) { GrayFromColour = grayFromColour };
     }
 
     /// <summary>Gray to RGB, as the DSB layout does for its gray files.</summary>

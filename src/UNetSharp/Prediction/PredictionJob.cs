@@ -174,7 +174,7 @@ public sealed class PredictionJob : IDisposable
             return new PredictionFileResult
             {
                 Input = path, Status = PredictionFileResult.Ok, Shape = shape, Channels = channels, Seconds = clock.Elapsed.TotalSeconds,
-                ForegroundVoxels = prediction.ForegroundVoxels, SliceBySlice = input.SliceBySlice, Tiles = prediction.Tiles, Outputs = outputs,
+                ForegroundVoxels = prediction.ForegroundVoxels, SliceBySlice = input.SliceBySlice, GrayFromColour = input.GrayFromColour, Tiles = prediction.Tiles, Outputs = outputs,
                 Instances = prediction.Instances is null ? null : prediction.InstanceCount,
             };
         }

@@ -10,7 +10,6 @@ public class DataCheckCommandTests
     [InlineData("msd-hippocampus", 195)]
     [InlineData("isbi2012-em", 24)]
     [InlineData("dsb2018/stage1_train", 200)]
-    [InlineData("msd-spleen-crop", 1)]
     public void Shared_data_sets_check_clean_with_their_case_counts(string set, int cases)
     {
         string dir = SharedData.Require(set);
@@ -20,6 +19,16 @@ public class DataCheckCommandTests
         using var doc = JsonDocument.Parse(run.Stdout);
         Assert.Equal(cases, doc.RootElement.GetProperty("cases").GetInt32());
         Assert.Equal(0, doc.RootElement.GetProperty("problems").GetArrayLength());
+    }
+
+    [SkippableFact]
+    public void The_one_case_spleen_crop_fails_the_check_because_it_cannot_train()
+    {
+        var run = CliProcess.Run(Path.GetTempPath(), "data", "check", "--data", SharedData.Require("msd-spleen-crop"), "--json");
+        Assert.True(run.ExitCode == 3, run.Stdout + run.Stderr);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        Assert.Equal(1, doc.RootElement.GetProperty("cases").GetInt32());
+        Assert.Contains("training needs at least 2", doc.RootElement.GetProperty("problems")[0].GetProperty("problem").GetString());
     }
 
     [Fact]

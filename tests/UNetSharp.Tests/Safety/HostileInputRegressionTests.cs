@@ -193,7 +193,7 @@ public sealed class HostileInputRegressionTests : IDisposable
 
         string one = dir.File("one");
         LayoutTestData.Msd(one, 1);
-        Assert.Contains("need at least 2 cases", Assert.Throws<ConfigurationException>(() => TrainingRun.Run(Train(one, dir.File("run")))).Message);
+        Assert.Contains("only 1 case: training needs at least 2", Assert.Throws<DataFormatException>(() => TrainingRun.Run(Train(one, dir.File("run")))).Message);
         Assert.False(Directory.Exists(dir.File("run")));
     }
 

@@ -76,6 +76,8 @@ public static class DatasetCheck
         if (dims.Count > 1) problems.Add(new CaseProblem("*", $"cases mix {string.Join(" and ", dims.Select(d => d + "D"))} images"));
         if (channels.Count > 1) problems.Add(new CaseProblem("*", $"cases mix {string.Join(", ", channels)} channels"));
         if (dataset.Count == 0) problems.Add(new CaseProblem("*", "no cases found"));
+        // a run trains on one part and validates on another: one case cannot be split
+        else if (dataset.Count == 1) problems.Add(new CaseProblem("*", "only 1 case: training needs at least 2 (one to train on, one to validate on)"));
 
         bool uniform = dims.Count == 1;
         return new DatasetCheckSummary

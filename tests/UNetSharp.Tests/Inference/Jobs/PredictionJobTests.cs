@@ -100,6 +100,10 @@ public sealed class PredictionJobTests : IDisposable
     {
         string run = PredictionTestFiles.RunFolder(Dir("run"), PredictionTestFiles.Tiny(dims: 2), [32, 32], normalization: new ChannelNormalization(NormalizationKind.UnitRange));
         string input = PredictionTestFiles.WritePng(Path.Combine(Directory.CreateDirectory(Dir("in")).FullName, "rgb.png"), 32, 32, rgba: true);
+        // real colour (R = G = B would be gray in an RGBA container, read as gray): green halved
+        var rgba = PngFile.Read(input);
+        for (int i = 32 * 32; i < 2 * 32 * 32; i++) rgba.Data[i] = MathF.Floor(rgba.Data[i] / 2);
+        PngFile.Write(input, rgba);
         // The only input fails: a bad input like a bad argument, nothing written (no output folder, no summary).
         var e = Assert.Throws<PredictionBatchFailedException>(() => PredictionJob.Run(new PredictionJobOptions { Model = run, Input = input, OutputDir = Dir("out") }));
         Assert.StartsWith(input, e.Message);
