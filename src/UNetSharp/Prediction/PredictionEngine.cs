@@ -54,9 +54,12 @@ public static class ModelPaths
             if (string.IsNullOrWhiteSpace(path)) throw new ConfigurationException("model path is empty");
             if (Directory.Exists(path) && !IsRunFolder(path))
             {
-                var folds = Directory.EnumerateDirectories(path, CrossValidation.FoldFolderPrefix + "*").Where(IsRunFolder).Order(StringComparer.Ordinal).ToList();
-                if (folds.Count > 0)
+                var folds = Directory.EnumerateDirectories(path, CrossValidation.FoldFolderPrefix + "*").Order(StringComparer.Ordinal).ToList();
+                if (folds.Any(IsRunFolder))
                 {
+                    // an ensemble silently one member short is another model: a fold without a checkpoint is refused
+                    if (folds.FirstOrDefault(f => !IsRunFolder(f)) is { } empty)
+                        throw new DataFormatException(empty, $"this fold holds neither {Trainer.BestCheckpointName} nor {Trainer.LastCheckpointName}: train it, or give the folds that have a model one by one");
                     result.AddRange(folds);
                     continue;
                 }
