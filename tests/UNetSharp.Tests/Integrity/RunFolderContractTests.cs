@@ -189,6 +189,32 @@ public sealed class RunFolderContractTests(TrainedRunFolder trained) : IClassFix
         Assert.Contains("chosen depth 7 is outside 1..2", e.Message);
     }
 
+    [Fact]
+    public void AnEnsembleOfFoldsRefusesAFoldWithoutAModel()
+    {
+        string cv = Dir("cv");
+        trained.CopyTo(Path.Combine(cv, "fold_0"));
+        Directory.CreateDirectory(Path.Combine(cv, "fold_1"));
+
+        Assert.Equal(CliApp.BadInput, Cli("predict", "--model", cv, "--input", Input(), "--out", Dir("out")));
+        Assert.Contains($"{Path.Combine(cv, "fold_1")}: this fold holds neither best.ckpt nor last.ckpt", ErrorLine());
+        Assert.False(Directory.Exists(Dir("out")));
+    }
+
+    [Fact]
+    public void CrossValidationRefusesOverlappingFoldsBeforeWritingAnything()
+    {
+        string cv = Directory.CreateDirectory(Dir("cv")).FullName;
+        var ids = Directory.GetFiles(Path.Combine(trained.Data, "images")).Select(f => Path.GetFileNameWithoutExtension(f)).Order().ToArray();
+        // fold 1 validates case 0 again: it is validated twice and trained on in fold 1 nowhere
+        RunSplit.SaveFolds(cv, [new(ids[2..], ids[..2]), new([.. ids[..2], .. ids[3..]], [ids[2], ids[0]])]);
+        var before = Snapshot(cv);
+
+        Assert.Equal(CliApp.BadInput, Cli("train", "--data", trained.Data, "--out", cv, "--folds", "2", "--widths", "4,8,16", "--depth", "2", "--epochs", "1"));
+        Assert.Contains(Path.Combine(cv, RunFolder.SplitsName), ErrorLine());
+        Assert.Equal(before, Snapshot(cv));
+    }
+
     static Dictionary<string, string> Snapshot(string folder) => Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
         .ToDictionary(f => Path.GetRelativePath(folder, f), f => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))));
 }
