@@ -84,7 +84,7 @@ public static class RunFolderVerifier
             if (plan is not null)
             {
                 ConfigAgreesWithPlan(settings, folder.Config, plan, folder.Plan);
-                done.Add($"{folder.Config} and {folder.Plan} agree: architecture, dimensions, depth, widths, CGMs, deep supervision, norm, normalisation, patch, batch, task, label reading");
+                done.Add($"{folder.Config} and {folder.Plan} agree: architecture, dimensions, depth, widths, CGMs, deep supervision, norm, normalisation, patch, batch, task, layout, label reading");
             }
         }
 
@@ -214,6 +214,7 @@ public static class RunFolderVerifier
         if (s.Plan.BatchSize is int batch) Same(config, planPath, "batch", batch, plan.BatchSize);
         Same(config, planPath, "instances", s.Dataset.Instances, plan.Instances is not null);
         if (s.Dataset.Instances && plan.Instances is { } instances) Same(config, planPath, "border_width", Number(s.Dataset.BorderWidth), Number(instances.BorderWidth));
+        Same(config, planPath, "layout", s.Dataset.Layout, plan.Layout.Kind);
         Same(config, planPath, "binary_foreground", s.Dataset.BinaryForeground, plan.Layout.BinaryForeground);
         Same(config, planPath, "gray", s.Dataset.Gray, plan.Layout.Gray);
     }
