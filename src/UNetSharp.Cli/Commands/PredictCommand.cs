@@ -190,7 +190,8 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
                 $"{job.Inputs.Count} input(s){(job.Options.Shard is { } shard ? $" (shard {shard} of the sorted inputs)" : "")}[/]");
             var report = RunWithProgress(job, cancellationToken);
             PrintSummary(report);
-            foreach (var failed in report.Files.Where(f => f.Status == PredictionFileResult.Failed)) // skipped inputs are not failures CliOutput.Error.WriteLine($"error: {CliApp.OneLine(failed.Error ?? "")}");
+            // skipped inputs (--skip-existing) are not failures: no error line for them
+            foreach (var failed in report.Files.Where(f => f.Status == PredictionFileResult.Failed)) CliOutput.Error.WriteLine($"error: {CliApp.OneLine(failed.Error ?? "")}");
             AnsiConsole.MarkupLine($"{report.Succeeded} of {report.Files.Count} predicted{(report.Skipped > 0 ? $", {report.Skipped} skipped (outputs exist)" : "")} in {report.Seconds:F1} s; summary in [bold]{Markup.Escape(Path.GetFullPath(job.SummaryPath))}[/]");
             return report.Failed > 0 ? SomeFilesFailed : 0;
         }

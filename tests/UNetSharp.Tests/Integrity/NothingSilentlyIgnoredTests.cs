@@ -46,6 +46,7 @@ public sealed class NothingSilentlyIgnoredTests : IDisposable
         Assert.DoesNotContain("error:", stderr.ToString());
         Assert.Contains("[1/2] a.png: skipped", stdout.ToString());
         Assert.Contains("[2/2] b.png: skipped", stdout.ToString());
+        Assert.Contains("0 of 2 predicted, 2 skipped (outputs exist)", stdout.ToString());
     }
 
     [Fact]
