@@ -25,7 +25,7 @@ public static class CliApp
     [
         ("info", typeof(InfoCommand.Settings)), ("train", typeof(TrainCommand.Settings)), ("demo", typeof(DemoCommand.Settings)),
         ("predict", typeof(PredictCommand.Settings)), ("export", typeof(ExportCommand.Settings)), ("evaluate", typeof(EvaluateCommand.Settings)),
-        ("experiment", typeof(ExperimentCommand.Settings)), ("data check", typeof(DataCheckCommand.Settings)), ("serve", typeof(ServeCommand.Settings)),
+        ("experiment", typeof(ExperimentCommand.Settings)), ("data check", typeof(DataCheckCommand.Settings)), ("check", typeof(CheckCommand.Settings)), ("serve", typeof(ServeCommand.Settings)),
         ("bench loader", typeof(BenchLoaderCommand.Settings)), ("bench predict", typeof(BenchPredictCommand.Settings)), ("bench model", typeof(BenchModelCommand.Settings)),
         ("bench serve", typeof(BenchServeCommand.Settings)), ("bench memory", typeof(BenchMemoryCommand.Settings)),
         ("bench ensemble", typeof(BenchEnsembleCommand.Settings)),
@@ -67,6 +67,9 @@ public static class CliApp
             data.AddCommand<DataCheckCommand>("check").WithDescription("Load every case once and report shapes, spacings, classes and problems.")
                 .WithExample("data", "check", "--data", "../shared/data/msd-hippocampus");
         });
+        config.AddCommand<CheckCommand>("check").WithDescription("Check that a run folder is one run: plan.json, config.json, splits.json, inference.json and checkpoints agree.")
+            .WithExample("check", "runs/isbi")
+            .WithExample("check", "runs/cv", "--data", "../shared/data/isbi2012-em");
         config.AddCommand<ServeCommand>("serve").WithDescription("A segmentation web service with a viewer page (POST /v1/segment; docs/SERVE.md): predict's service, TorchSharp or ONNX Runtime.")
             .WithExample("serve", "--model", "runs/isbi", "--port", "8080", "--token-file", "token.txt");
         config.AddBranch("bench", bench =>

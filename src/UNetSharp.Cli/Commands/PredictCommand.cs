@@ -203,7 +203,8 @@ public sealed class PredictCommand : Command<PredictCommand.Settings>
                 $"{job.Inputs.Count} input(s){(job.Options.Shard is { } shard ? $" (shard {shard} of the sorted inputs)" : "")}[/]");
             var report = RunWithProgress(job, cancellationToken);
             PrintSummary(report);
-            foreach (var failed in report.Files.Where(f => !f.Succeeded)) CliOutput.Error.WriteLine($"error: {CliApp.OneLine(failed.Error ?? "")}");
+            // skipped inputs (--skip-existing) are not failures: no error line for them
+            foreach (var failed in report.Files.Where(f => f.Status == PredictionFileResult.Failed)) CliOutput.Error.WriteLine($"error: {CliApp.OneLine(failed.Error ?? "")}");
             if (report.Files.Count(f => f.GrayFromColour) is int gray and > 0)
                 AnsiConsole.MarkupLine($"{gray} image(s) stored as RGB(A) with R = G = B were read as gray for this one-channel model");
             foreach (var f in report.Files.Where(f => f.Warning is not null)) CliOutput.Error.WriteLine($"warning: {Path.GetFileName(f.Input)}: {f.Warning}");

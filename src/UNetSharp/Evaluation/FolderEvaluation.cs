@@ -37,6 +37,7 @@ public static class FolderEvaluation
         var mismatched = new List<MismatchedCase>();
         var warnings = new List<string>();
         bool allNifti = true; // distances are in mm only when every scored reference carries its spacing
+        var unscored = new SortedDictionary<int, string>();
         foreach (string id in ids)
         {
             string p = predictions[id], r = references[id];
@@ -58,9 +59,16 @@ public static class FolderEvaluation
             else if (options.Regions is { } regions)
                 cases.Add(EvaluateRegions(regions, prediction.Classes(options.BinaryForeground, p), reference.Classes(options.BinaryForeground, r), reference, id, options.SurfaceDistances));
             else
-                cases.Add(CaseEvaluation.Evaluate(prediction.Classes(options.BinaryForeground, p), reference.Classes(options.BinaryForeground, r),
+            {
+                var predicted = prediction.Classes(options.BinaryForeground, p);
+                cases.Add(CaseEvaluation.Evaluate(predicted, reference.Classes(options.BinaryForeground, r),
                     reference.Shape, reference.Spacing, labels, id, options.SurfaceDistances));
+                foreach (int v in predicted.Distinct().Where(v => v != 0 && !labels.Contains(v))) unscored.TryAdd(v, Path.GetFileName(p));
+            }
         }
+        // a label only the predictions hold is a false positive no Dice over the scored labels shows: say so
+        foreach (var (label, first) in unscored.OrderBy(u => u.Key))
+            warnings.Add($"label {label} appears in the predictions (first in {first}) but in no reference{(options.Labels is null ? "" : " label list")}: not scored; name it in --labels to score it");
 
         return new FolderEvaluationResult
         {

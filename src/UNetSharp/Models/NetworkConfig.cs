@@ -91,6 +91,8 @@ public sealed record NetworkConfig
     /// <summary>Rejects configurations that cannot build, with a message that says which setting and why.</summary>
     public void Validate()
     {
+        // a configuration read from JSON may hold null where the record has none (a hand-edited plan.json)
+        if (Widths is null) throw new ConfigurationException("widths are missing (null)");
         if (!Architectures.Names.Contains(Architectures.Normalise(Architecture)))
             throw new ConfigurationException($"unknown architecture '{Architecture}'; choose one of {string.Join(", ", Architectures.Names)}");
         if (Dimensions is not (2 or 3)) throw new ConfigurationException($"dimensions must be 2 or 3, got {Dimensions}");

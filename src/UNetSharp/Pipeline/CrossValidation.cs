@@ -64,6 +64,7 @@ public static class CrossValidation
         string? parent = Path.GetDirectoryName(full);
         if (parent is null || Path.GetFileName(full) != FoldFolderName(k) || !File.Exists(Path.Combine(parent, RunSplit.FileName))) return null;
         var folds = RunSplit.LoadFolds(parent);
+        RunSplitChecks.CheckPartition(folds, Path.Combine(parent, RunSplit.FileName));
         return k < folds.Count ? folds[k] : throw new DataFormatException(Path.Combine(parent, RunSplit.FileName), $"holds {folds.Count} folds, no fold {k}");
     }
 
@@ -96,6 +97,7 @@ public static class CrossValidation
         var folds = reuseSplits ? RunSplit.LoadFolds(parent) : RunSplit.CreateFolds(data, count, settings.Dataset.DataSeed, settings.Dataset.MaxCases);
         if (folds.Count != count)
             throw new ConfigurationException($"{splitPath} holds {folds.Count} folds, the run asks for {count}; use --folds {folds.Count} or another folder");
+        RunSplitChecks.CheckPartition(folds, splitPath);
         foreach (var fold in folds) fold.Indices(data, splitPath); // every case named must exist
 
         Directory.CreateDirectory(parent);

@@ -56,7 +56,7 @@ public sealed record RunSplit(IReadOnlyList<string> Train, IReadOnlyList<string>
         try
         {
             var folds = ProjectJson.Deserialize<List<RunSplit>>(File.ReadAllText(path), path);
-            if (folds.Count == 0 || folds.Any(f => f.Train is null || f.Val is null || f.Train.Count == 0 || f.Val.Count == 0))
+            if (folds is null || folds.Count == 0 || folds.Any(f => f is null || f.Train is null || f.Val is null || f.Train.Count == 0 || f.Val.Count == 0))
                 throw new DataFormatException(path, "needs folds with non-empty \"train\" and \"val\" case lists");
             return folds;
         }
@@ -81,7 +81,7 @@ public sealed record RunSplit(IReadOnlyList<string> Train, IReadOnlyList<string>
         try
         {
             var folds = ProjectJson.Deserialize<List<RunSplit>>(File.ReadAllText(path), path);
-            if (folds.Count == 0 || folds[0].Train is null || folds[0].Val is null || folds[0].Train.Count == 0 || folds[0].Val.Count == 0)
+            if (folds is null || folds.Count == 0 || folds[0] is null || folds[0].Train is null || folds[0].Val is null || folds[0].Train.Count == 0 || folds[0].Val.Count == 0)
                 throw new DataFormatException(path, "needs one fold with non-empty \"train\" and \"val\" case lists");
             return folds[0];
         }

@@ -12,7 +12,7 @@ namespace UNetSharp.Pipeline;
 public static class TrainingPreflight
 {
     /// <summary>Files a run folder holds; a non-empty folder with none of them is somebody else's.</summary>
-    static readonly string[] RunMarkers = ["plan.json", "config.json", "last.ckpt", "best.ckpt", "history.csv"];
+    static readonly string[] RunMarkers = ["plan.json", "config.json", "last.ckpt", "best.ckpt", "history.csv", "splits.json"]; // splits.json alone: a split given beforehand, as nnU-Net's splits_final.json
 
     /// <summary>
     /// The run folder may not be a file, may not be, lie inside or contain the data folder, and, when it exists and is not

@@ -59,6 +59,7 @@ public static class TrainingRun
         if (!options.Resume && (hasCheckpoint || File.Exists(configPath)))
             throw new ConfigurationException($"{run} already holds a run ({(hasCheckpoint ? Trainer.LastCheckpointName : ConfigFileName)}): resume it, or choose another run folder");
         if (options.Resume && File.Exists(configPath)) CheckResumable(RunSettingsFile.Load(run), configuration, configPath, log);
+        if (options.Resume) RunFolderVerifier.Verify(run, data); // plan, config, split and checkpoints must be one run before it goes on
         options.Training.Validate();
         bool reusePlan = options.Resume && File.Exists(Path.Combine(run, ExperimentPlan.FileName));
         // Instance segmentation trains on the three-class target of the instance labels (a resumed run asks its plan).

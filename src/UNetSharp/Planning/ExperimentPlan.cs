@@ -99,6 +99,14 @@ public sealed record ExperimentPlan
         try
         {
             var plan = ProjectJson.Deserialize<ExperimentPlan>(json, path);
+            // JSON null passes the deserialiser even where the record holds no null: refuse it here, naming the key
+            var missing = new (string Key, object? Value)[]
+            {
+                ("network", plan.Network), ("normalization", plan.Normalization), ("patch_size", plan.PatchSize), ("layout", plan.Layout),
+                ("class_values", plan.ClassValues), ("modalities", plan.Modalities),
+            }.FirstOrDefault(p => p.Value is null).Key;
+            if (missing is not null) throw new DataFormatException(path, $"invalid plan: '{missing}' is missing or null");
+            if (plan.Normalization.Any(n => n is null)) throw new DataFormatException(path, "invalid plan: a channel normalization is null");
             plan.Network.Validate();
             if (plan.Normalization.Count != plan.Network.InChannels)
                 throw new DataFormatException(path, $"plan has {plan.Normalization.Count} channel normalisations for {plan.Network.InChannels} input channels");

@@ -65,7 +65,13 @@ public static class ModelPaths
                     result.Add(IsRunFolder(all) ? all
                         : throw new ConfigurationException($"{path} holds no trained all-fold model ({all}): train it (train --fold all --out {path}) or predict with the fold ensemble"));
                 }
-                else result.AddRange(EnsembleFolds(path));
+                else
+                {
+                    // an ensemble silently one member short is another model: a fold without a checkpoint is refused
+                    if (FoldFolders(path).FirstOrDefault(f => !IsRunFolder(f)) is { } empty)
+                        throw new DataFormatException(empty, $"this fold holds neither {Trainer.BestCheckpointName} nor {Trainer.LastCheckpointName}: train it, or give the folds that have a model one by one");
+                    result.AddRange(EnsembleFolds(path));
+                }
                 continue;
             }
             result.Add(path);
@@ -80,9 +86,12 @@ public static class ModelPaths
         && (EnsembleFolds(path).Count > 0 || IsRunFolder(AllFold.Folder(path)));
 
     /// <summary>The trained fold_0, fold_1, ... of a cross-validation folder, in name order (fold_all is not one of them).</summary>
-    public static IReadOnlyList<string> EnsembleFolds(string path) => Directory.EnumerateDirectories(path, CrossValidation.FoldFolderPrefix + "*")
+    public static IReadOnlyList<string> EnsembleFolds(string path) => FoldFolders(path).Where(IsRunFolder).ToList();
+
+    /// <summary>Every fold_0, fold_1, ... folder of a cross-validation folder, trained or not, in name order.</summary>
+    static IReadOnlyList<string> FoldFolders(string path) => Directory.EnumerateDirectories(path, CrossValidation.FoldFolderPrefix + "*")
         .Where(d => Path.GetFileName(d)[CrossValidation.FoldFolderPrefix.Length..] is { Length: > 0 } k && k.All(char.IsAsciiDigit))
-        .Where(IsRunFolder).Order(StringComparer.Ordinal).ToList();
+        .Order(StringComparer.Ordinal).ToList();
 
     static bool IsRunFolder(string dir) =>
         File.Exists(Path.Combine(dir, Trainer.BestCheckpointName)) || File.Exists(Path.Combine(dir, Trainer.LastCheckpointName));

@@ -2,6 +2,7 @@ using System.Text;
 using UNetSharp.Inference;
 using UNetSharp.Models;
 using UNetSharp.Models.Weights;
+using UNetSharp.Pipeline;
 using UNetSharp.Planning;
 using UNetSharp.Training;
 using UNetSharp.Training.Checkpoints;
@@ -70,6 +71,8 @@ public sealed class PredictionModel : IDisposable
     {
         string weights = Resolve(path);
         string planPath = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(weights)) ?? ".", ExperimentPlan.FileName);
+        // the run folder around the model must be one run: plan, config, split and every checkpoint agree (else refused naming both files)
+        if (File.Exists(planPath)) RunFolderVerifier.Verify(Path.GetDirectoryName(planPath)!, checkpoints: IsCheckpoint(weights) ? [weights] : null);
         var plan = InferenceChoices.PlanFor(weights); // plan.json with the run's inference.json choices (depth, post-processing)
         var network = IsCheckpoint(weights) ? CheckpointFile.LoadModel(weights) : LoadWeights(weights, plan.Network);
         try

@@ -13,10 +13,15 @@ public sealed record PredictionShard
     public PredictionShard(int index, int count)
     {
         if (count < 1) throw new ConfigurationException($"shard count must be at least 1, got {count}");
+        if (count > MaxCount) throw new ConfigurationException($"shard count {count} is more than the {MaxCount:N0} shards a job may have (every shard plans every shard's summary)");
         if (index < 0 || index >= count)
             throw new ConfigurationException($"shard {index}/{count}: the index is 0-based and must be below the count (0/{count} .. {count - 1}/{count})");
         Index = index; Count = count;
     }
+
+    /// <summary>Most shards a job may have: Kubernetes' limit on an Indexed Job's completions; every shard lists every
+    /// shard's summary file, so an absurd count would be an allocation, not a job.</summary>
+    public const int MaxCount = 100_000;
 
     public int Index { get; }
     public int Count { get; }
@@ -38,6 +43,7 @@ public sealed record PredictionShard
             throw new ConfigurationException($"shard '{text}': expected INDEX/COUNT with a 0-based index, e.g. 0/4 .. 3/4");
         if (count < 1) throw new ConfigurationException($"shard '{text}': the count must be at least 1");
         if (index >= count) throw new ConfigurationException($"shard '{text}': the index is 0-based and must be below the count (0/{count} .. {count - 1}/{count})");
+        if (count > MaxCount) throw new ConfigurationException($"shard '{text}': the count must be at most {MaxCount:N0}");
         return new PredictionShard(index, count);
     }
 
@@ -74,6 +80,7 @@ public sealed record PredictionShard
     static PredictionShard Checked(int index, int count, string source)
     {
         if (count < 1 || index >= count) throw new ConfigurationException($"{source} does not name a shard: the index must be below the count");
+        if (count > MaxCount) throw new ConfigurationException($"{source}: the shard count must be at most {MaxCount:N0}");
         return new PredictionShard(index, count);
     }
 

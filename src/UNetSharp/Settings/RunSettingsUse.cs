@@ -67,5 +67,8 @@ public static class RunSettingsUse
         if (v.Overlays < 0) throw new ConfigurationException($"overlay count must be 0 or more, got {v.Overlays}");
         s.DepthRule();
         s.TrainingConfig().Validate();
+        // checked in 64 bits: epochs and batches_per_epoch are 32-bit each, their product is the run's step count
+        if (s.Optimisation.Iterations is null && (long)s.Optimisation.Epochs * s.Optimisation.BatchesPerEpoch > Training.TrainingConfig.MaxSteps)
+            throw new ConfigurationException($"epochs {s.Optimisation.Epochs} x batches_per_epoch {s.Optimisation.BatchesPerEpoch} = {(long)s.Optimisation.Epochs * s.Optimisation.BatchesPerEpoch:N0} steps, more than the {Training.TrainingConfig.MaxSteps:N0} a run may take");
     }
 }

@@ -287,7 +287,8 @@ public sealed class Trainer : IDisposable
             long validations = validate is null ? 0 : epochs / every - done / every + (epochs % every != 0 ? 1 : 0);
             return (total - State.Iteration) * step + validations * validation + (epochs - done) * saving;
         }
-        long low = State.Iteration + 1, high = State.Iteration + 1 + (long)Math.Min(1e12, Math.Max(0, remaining) / Math.Max(step, 1e-9));
+        long low = State.Iteration + 1, high = Math.Max(low, Math.Min(TrainingConfig.MaxSteps, // never past the documented maximum
+            State.Iteration + 1 + (long)Math.Min(TrainingConfig.MaxSteps, Math.Max(0, remaining) / Math.Max(step, 1e-9))));
         while (low < high) // largest count whose cost fits (at least one more step)
         {
             long middle = low + (high - low + 1) / 2;

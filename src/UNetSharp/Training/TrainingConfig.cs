@@ -64,8 +64,19 @@ public sealed record TrainingConfig
 
     public LossOptions Loss { get; init; } = new();
 
+    /// <summary>Most optimiser steps a run may take (iterations, epochs × batches per epoch, or a time budget's fixed
+    /// count): far above any real run (nnU-Net trains 250,000), small enough that every count derived from it (epochs,
+    /// schedule positions, ETA) stays exact in 64 bits and epochs fit 32.</summary>
+    public const long MaxSteps = 1_000_000_000;
+
+    /// <summary>Longest time budget: one year of training.</summary>
+    public const double MaxTimeBudgetSeconds = 366 * 24 * 3600.0;
+
     public void Validate()
     {
+        if (MaxIterations is > MaxSteps) throw new ConfigurationException($"iterations {MaxIterations} is more than the {MaxSteps:N0} steps a run may take");
+        if (Epochs > MaxSteps) throw new ConfigurationException($"epochs {Epochs} is more than the {MaxSteps:N0} steps a run may take");
+        if (TimeBudgetSeconds is > MaxTimeBudgetSeconds) throw new ConfigurationException($"time budget {TimeBudgetSeconds} s is more than the {MaxTimeBudgetSeconds:N0} s (one year) a run may take");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ConfigurationException($"learning rate must be positive, got {LearningRate}");
         if (!(MinLearningRate >= 0 && MinLearningRate <= LearningRate)) throw new ConfigurationException($"minimum learning rate must be in [0, lr = {LearningRate}], got {MinLearningRate}");
         if (!(Momentum >= 0 && Momentum < 1)) throw new ConfigurationException($"momentum must be in [0, 1), got {Momentum}");

@@ -35,7 +35,7 @@ public sealed class RunLockTests : IDisposable
         var warnings = new List<string>();
         using (RunLock.Acquire(folder, warnings.Add))
         {
-            Assert.Contains($"{Environment.ProcessId} ", File.ReadAllText(Path.Combine(folder, RunLock.FileName)));
+            Assert.Contains($"pid {Environment.ProcessId}\n", File.ReadAllText(Path.Combine(folder, RunLock.FileName)));
         }
         Assert.Contains($"of process {gone.Id}, which is no longer running", Assert.Single(warnings));
     }

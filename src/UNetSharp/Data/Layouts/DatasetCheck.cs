@@ -38,6 +38,7 @@ public static class DatasetCheck
             try { c = dataset.Load(i); }
             catch (DataFormatException e) { problems.Add(new CaseProblem(id, e.Message)); continue; }
             loaded++;
+            if (dataset is Dsb2018Dataset dsb) problems.AddRange(dsb.MaskProblems(i).Select(p => new CaseProblem(id, p)));
             firstDims ??= c.Dimensions;
             firstChannels ??= c.Channels;
             dims.Add(c.Dimensions);

@@ -70,6 +70,25 @@ public sealed class Dsb2018Dataset : SegmentationDataset
         return new SegmentationCase(CaseIds[index], image.Data, image.Channels, image.Shape, instances, image.Spacing);
     }
 
+    /// <summary>Masks that cannot be a nucleus of their own: empty ones (no pixel set) and ones whose pixels repeat an
+    /// earlier mask's exactly (one nucleus counted twice). Reported by `data check`; loading keeps them (an empty mask
+    /// adds nothing, a duplicate is overwritten by the later file).</summary>
+    public IReadOnlyList<string> MaskProblems(int index)
+    {
+        var image = CasePairing.Colour(PngFile.Read(ImagePath(index)), options.Gray, forceRgb: true);
+        var problems = new List<string>();
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string path in MaskPaths(index))
+        {
+            byte[] mask = ReadMask(path, image.Shape);
+            if (mask.AsSpan().IndexOfAnyExcept((byte)0) < 0) { problems.Add($"{path}: empty mask (no pixel set)"); continue; }
+            for (int i = 0; i < mask.Length; i++) mask[i] = mask[i] != 0 ? (byte)1 : (byte)0;
+            string hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(mask));
+            if (!seen.TryAdd(hash, path)) problems.Add($"{path}: same pixels as {Path.GetFileName(seen[hash])} (one nucleus masked twice)");
+        }
+        return problems;
+    }
+
     /// <summary>Instance label map [H, W]: 0 background, k for the k-th mask file (ordinal name order); where masks overlap the later one wins.</summary>
     public (int[] Instances, int[] Shape, int Count, long OverlappingPixels) LoadInstances(int index)
     {

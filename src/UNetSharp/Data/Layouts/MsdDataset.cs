@@ -76,10 +76,21 @@ public sealed partial class MsdDataset : SegmentationDataset
             var channels = cases.TryGetValue(id, out var c) ? c : cases[id] = new SortedDictionary<int, string>();
             if (!channels.TryAdd(channel, image)) throw new DataFormatException(image, $"case '{id}' has two files for channel {channel}");
         }
-        var list = cases.Select(kv => (Id: kv.Key, Images: kv.Value.Values.ToArray(), Label: labels.GetValueOrDefault(kv.Key))).ToList();
+        var list = cases.Select(kv => (Id: kv.Key, Images: WithGaps(kv.Key, kv.Value), Label: labels.GetValueOrDefault(kv.Key))).ToList();
         foreach (var orphan in labels.Keys.Except(cases.Keys).Order(StringComparer.Ordinal))
             list.Add((orphan, [], labels[orphan]));
         return new MsdDataset(root, list.OrderBy(c => c.Id, StringComparer.Ordinal).ToList(), json);
+    }
+
+    /// <summary>A case's channel files 0..max in order; a channel without its file (case_0000 and case_0002 but no
+    /// case_0001) keeps its expected path, so that loading the case names the missing file instead of stacking the
+    /// others as if they were channels 0 and 1.</summary>
+    static string[] WithGaps(string id, SortedDictionary<int, string> channels)
+    {
+        if (channels.Count == 0 || channels.Keys.Last() == channels.Count - 1) return channels.Values.ToArray();
+        string any = channels.Values.First(), dir = Path.GetDirectoryName(any)!, ext = Path.GetFileName(any)[ImageFile.Stem(any).Length..];
+        return Enumerable.Range(0, channels.Keys.Last() + 1)
+            .Select(k => channels.TryGetValue(k, out var file) ? file : Path.Combine(dir, $"{id}_{k:D4}{ext}")).ToArray();
     }
 
     /// <summary>Image files (one per channel, or one 4D file) and label file of a case.</summary>
@@ -102,6 +113,8 @@ public sealed partial class MsdDataset : SegmentationDataset
         string id = CaseIds[index];
         if (images.Length == 0) throw new DataFormatException(label!, $"label has no image file for case '{id}' in {Path.Combine(Root, "imagesTr")}");
         if (label is null) throw new DataFormatException(images[0], $"image has no label file for case '{id}' in {Path.Combine(Root, "labelsTr")}");
+        if (images.FirstOrDefault(f => !File.Exists(f)) is { } gap)
+            throw new DataFormatException(gap, $"case '{id}' has no file for this channel, though it has {string.Join(", ", images.Where(File.Exists).Select(Path.GetFileName))}: channel files must be {id}_0000, {id}_0001, ... without gaps");
         var first = ImageFile.Read(images[0]);
         var image = images.Length == 1 ? first : Stack(first, images);
         var labels = ImageFile.ReadLabelFile(label);

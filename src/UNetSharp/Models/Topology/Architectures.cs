@@ -17,7 +17,7 @@ public static class Architectures
     };
 
     /// <summary>Canonical name: accepts aliases such as "unetsharp", "unetpp", "unet3plus".</summary>
-    public static string Normalise(string name) => name.Trim().ToLowerInvariant() switch
+    public static string Normalise(string? name) => (name ?? "").Trim().ToLowerInvariant() switch
     {
         "unet" => "unet",
         "unet++" or "unetpp" or "unetplusplus" or "nested-unet" => "unet++",
