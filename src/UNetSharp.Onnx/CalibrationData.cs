@@ -24,7 +24,7 @@ public static class CalibrationData
             throw new DataFormatException(new RunFolder(runFolder).Config, $"the run's data set '{dataFolder}' is not there to calibrate on; name a folder of calibration images");
         var data = DatasetLayouts.Open(dataFolder, plan.Layout);
         var indices = File.Exists(Path.Combine(runFolder, RunSplit.FileName))
-            ? RunSplit.Load(runFolder).Indices(data, Path.Combine(runFolder, RunSplit.FileName)).Train
+            ? RunSplit.Load(runFolder, allowNoValidation: true).Indices(data, Path.Combine(runFolder, RunSplit.FileName)).Train
             : Enumerable.Range(0, data.CaseIds.Count).ToList();
         var source = new PlannedCaseSource(data, indices, plan);
         return Draw(Enumerable.Range(0, source.Count).Select(source.Load), source.Count, plan, patches, seed);

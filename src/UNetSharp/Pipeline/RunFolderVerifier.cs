@@ -143,7 +143,7 @@ public static class RunFolderVerifier
 
     static void VerifySplit(RunFolder folder, RunSettings? settings, SegmentationDataset? data, List<string> done)
     {
-        var split = RunSplit.Load(folder.Path);
+        var split = RunSplit.Load(folder.Path, allowNoValidation: settings?.Validation.AllFold() == true);
         RunSplitChecks.CheckDisjoint(split, folder.Splits);
         string line = $"{folder.Splits}: {split.Train.Count} training and {split.Val.Count} validation cases, no case listed twice or in both";
         if (settings?.Dataset.ExcludeCases is { } excluded && split.Train.Concat(split.Val).FirstOrDefault(excluded.Contains) is { } left)

@@ -74,15 +74,16 @@ public sealed record RunSplit(IReadOnlyList<string> Train, IReadOnlyList<string>
 
     public void Save(string runFolder) => AtomicFile.WriteAllText(Path.Combine(runFolder, FileName), ProjectJson.Serialize(new[] { this }));
 
-    /// <summary>The first fold of RUN/splits.json.</summary>
-    public static RunSplit Load(string runFolder)
+    /// <summary>The first fold of RUN/splits.json; its "val" may be empty only where <paramref name="allowNoValidation"/>
+    /// (the all fold, which validates on nothing; a reader that needs the training cases alone).</summary>
+    public static RunSplit Load(string runFolder, bool allowNoValidation = false)
     {
         string path = Path.Combine(runFolder, FileName);
         try
         {
             var folds = ProjectJson.Deserialize<List<RunSplit>>(File.ReadAllText(path), path);
-            if (folds is null || folds.Count == 0 || folds[0] is null || folds[0].Train is null || folds[0].Val is null || folds[0].Train.Count == 0 || folds[0].Val.Count == 0)
-                throw new DataFormatException(path, "needs one fold with non-empty \"train\" and \"val\" case lists");
+            if (folds is null || folds.Count == 0 || folds[0] is null || folds[0].Train is null || folds[0].Val is null || folds[0].Train.Count == 0 || (folds[0].Val.Count == 0 && !allowNoValidation))
+                throw new DataFormatException(path, allowNoValidation ? "needs one fold with a non-empty \"train\" case list" : "needs one fold with non-empty \"train\" and \"val\" case lists");
             return folds[0];
         }
         catch (JsonException e) { throw new DataFormatException(path, $"invalid split file: {e.Message}", e); }

@@ -76,7 +76,7 @@ public static class TrainingRun
         }
         // the all fold's cases are always the cross-validation's (its splits.json has no validation list to reload)
         bool reuseSplit = options.Resume && File.Exists(splitPath) && decided is null;
-        var split = reuseSplit ? RunSplit.Load(run) : fixedSplit ?? RunSplit.Create(data, settings.Validation.Fraction, settings.Dataset.DataSeed, settings.Dataset.MaxCases);
+        var split = reuseSplit ? RunSplit.Load(run, allowNoValidation: settings.Validation.AllFold()) : fixedSplit ?? RunSplit.Create(data, settings.Validation.Fraction, settings.Dataset.DataSeed, settings.Dataset.MaxCases);
         var (trainIds, valIds) = split.Indices(data, splitPath);
         TrainingPreflight.CheckLoader(new LoaderOptions { PatchSize = plan.PatchSize.ToArray(), BatchSize = plan.BatchSize, BatchesPerEpoch = settings.Optimisation.BatchesPerEpoch });
         if (options.Resume && !hasCheckpoint)

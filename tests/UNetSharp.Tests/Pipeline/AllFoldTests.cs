@@ -108,6 +108,14 @@ public sealed class AllFoldTests : IDisposable
 
         // finished: not trained again
         Assert.Contains("finished already", Assert.Throws<ConfigurationException>(() => TrainingRun.Run(all)).Message);
+
+        // the run-folder verifier accepts the all fold (no validation cases, no best checkpoint) and refuses one whose
+        // training list is not every case of its cross-validation
+        Assert.Contains(RunFolderVerifier.Verify(allFolder).Checked, c => c.Contains("the all fold of"));
+        string allSplits = Path.Combine(allFolder, RunSplit.FileName);
+        File.WriteAllText(allSplits, JsonSerializer.Serialize(new[] { new { train = ids.Skip(1).ToList(), val = Array.Empty<string>() } }));
+        var wrong = Assert.Throws<DataFormatException>(() => RunFolderVerifier.Verify(allFolder));
+        Assert.Contains("fold all \"train\"", wrong.Message);
     }
 
     [Fact]
