@@ -30,12 +30,7 @@ public sealed class OnnxInference : IDisposable
     OnnxInference(string path, byte[]? bytes, int? threads)
     {
         if (bytes is null && !File.Exists(path)) throw new DataFormatException(path, "ONNX model not found");
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        if (threads is { } n)
-        {
-            options.IntraOpNumThreads = n;
-            options.InterOpNumThreads = 1;
-        }
+        using var options = OrtSessions.Options(GraphOptimizationLevel.ORT_ENABLE_ALL, threads);
         try { session = bytes is null ? new InferenceSession(path, options) : new InferenceSession(bytes, options); }
         catch (OnnxRuntimeException e) { throw new DataFormatException(path, $"not a valid ONNX model (truncated or corrupt?): {FirstLine(e.Message)}"); }
         Path = path;
@@ -106,13 +101,10 @@ public sealed class OnnxInference : IDisposable
         string optimized = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"unetsharp-ort-{Guid.NewGuid():N}.onnx");
         try
         {
-            // error level: ORT warns that a graph optimised for this CPU should stay on it, which is the point here
-            using (var options = new SessionOptions
+            // quiet (OrtSessions): ORT warns that a graph optimised for this CPU should stay on it, which is the point here
+            using (var options = OrtSessions.Options(GraphOptimizationLevel.ORT_ENABLE_ALL))
             {
-                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = optimized,
-                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-            })
-            {
+                options.OptimizedModelFilePath = optimized;
                 if (threads is { } n) options.IntraOpNumThreads = n;
                 try { using var session = new InferenceSession(path, options); }
                 catch (OnnxRuntimeException e) { throw new DataFormatException(path, $"not a valid ONNX model: {FirstLine(e.Message)}"); }

@@ -141,7 +141,7 @@ public static class OnnxQuantizer
             });
         var ranges = points.ToDictionary(p => p, _ => (Min: float.PositiveInfinity, Max: float.NegativeInfinity));
         long count = 0;
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC };
+        using var options = OrtSessions.Options(GraphOptimizationLevel.ORT_ENABLE_BASIC);
         using var session = new InferenceSession(probe.ToByteArray(), options);
         var wanted = points.Where(p => p != OnnxExporter.InputName).ToArray();
         foreach (var batch in batches)

@@ -44,6 +44,12 @@ public sealed class SegmentationServer : IAsyncDisposable
     public InferenceGate Gate { get; }
     public ServeMetrics Metrics { get; }
 
+    /// <summary>The status recorded for a request whose client went away before it was answered (nginx's 499): an
+    /// abandoned upload is an error in /metrics and the log, never the 200 the response object still holds.</summary>
+    public const int ClientClosedRequest = 499;
+
+    const string ClientGoneKey = "client-gone";
+
     /// <summary>Base address the server listens on, e.g. http://127.0.0.1:8080.</summary>
     public string Address { get; private set; } = "";
 
@@ -139,11 +145,12 @@ public sealed class SegmentationServer : IAsyncDisposable
         finally
         {
             string route = context.GetEndpoint() is RouteEndpoint e ? e.RoutePattern.RawText ?? context.Request.Path : "unmatched";
-            Metrics.Record(route, context.Response.StatusCode, clock.Elapsed);
+            int status = context.Items.ContainsKey(ClientGoneKey) ? ClientClosedRequest : context.Response.StatusCode;
+            Metrics.Record(route, status, clock.Elapsed);
             if (route is "/metrics" or "/healthz" or "/readyz") { }
             else if (context.Items.TryGetValue("error", out var error))
                 logger.LogWarning("request {RequestId}: {Method} {Path} -> {Status}, {RequestBytes} bytes in, depth {Depth}, {LatencyMs:F1} ms: {Error}",
-                    id, context.Request.Method, context.Request.Path.Value, context.Response.StatusCode, context.Request.ContentLength ?? 0,
+                    id, context.Request.Method, context.Request.Path.Value, status, context.Request.ContentLength ?? 0,
                     context.Items.TryGetValue("depth", out var d) ? d : "-", clock.Elapsed.TotalMilliseconds, error);
             else
                 logger.LogInformation("request {RequestId}: {Method} {Path} -> {Status}, {RequestBytes} bytes in, depth {Depth}, {LatencyMs:F1} ms",
@@ -202,7 +209,12 @@ public sealed class SegmentationServer : IAsyncDisposable
         catch (UploadRejectedException e) { await Error(context, e.Status, e.Message).ConfigureAwait(false); }
         catch (UNetSharpException e) { await Error(context, StatusCodes.Status400BadRequest, e.Message).ConfigureAwait(false); }
         catch (BadHttpRequestException e) { await Error(context, e.StatusCode, $"bad request body ({e.Message})").ConfigureAwait(false); }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested) { /* the client left while queued */ }
+        // the client left (mid-upload, while queued, or before the answer was read): nothing to answer, but an error to count
+        catch (Exception e) when (e is IOException or OperationCanceledException || context.RequestAborted.IsCancellationRequested && e is not OutOfMemoryException)
+        {
+            context.Items[ClientGoneKey] = true;
+            context.Items["error"] = $"the client closed the connection before the answer ({e.GetType().Name})";
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             logger.LogError(e, "request {RequestId}: segmentation failed", context.TraceIdentifier);

@@ -44,17 +44,20 @@ public static class FlagChecks
     /// </summary>
     public static long ParseBytes(string text, string flag) => UNetSharp.Settings.SettingText.Bytes(text, flag);
 
-    /// <summary>A folder to create or fill: it and every existing parent must be folders, not files.</summary>
+    /// <summary>A folder to create or fill: it and every existing parent must be folders, not files, and it must be
+    /// writable (<see cref="UNetSharp.IO.PathGuard.WhyNotWritable"/>): refused now rather than after the work.</summary>
     public static ValidationResult Folder(string flag, string? path) => path is null ? ValidationResult.Success()
         : path.Length == 0 ? ValidationResult.Error($"{flag} is empty")
         : BlockingFile(Path.GetFullPath(path)) is { } file ? ValidationResult.Error($"{flag} {path}: {file} is a file, not a folder")
+        : UNetSharp.IO.PathGuard.WhyNotWritable(path) is { } why ? ValidationResult.Error($"{flag} {path} cannot be written: {why}")
         : ValidationResult.Success();
 
-    /// <summary>A file to write: not an existing folder, and no parent is a file.</summary>
+    /// <summary>A file to write: not an existing folder, no parent is a file, and its folder is writable.</summary>
     public static ValidationResult File(string flag, string? path) => path is null ? ValidationResult.Success()
         : path.Length == 0 ? ValidationResult.Error($"{flag} is empty")
         : Directory.Exists(path) ? ValidationResult.Error($"{flag} {path} is a folder; name a file")
         : Path.GetDirectoryName(Path.GetFullPath(path)) is { } parent && BlockingFile(parent) is { } file ? ValidationResult.Error($"{flag} {path}: {file} is a file, not a folder")
+        : UNetSharp.IO.PathGuard.WhyNotWritable(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".") is { } why ? ValidationResult.Error($"{flag} {path} cannot be written: {why}")
         : ValidationResult.Success();
 
     /// <summary>The path itself or the nearest existing parent when that is a file.</summary>

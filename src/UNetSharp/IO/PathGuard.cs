@@ -93,6 +93,38 @@ public static class PathGuard
             if (Directory.Exists(up)) break;
             if (File.Exists(up)) throw new ConfigurationException($"{setting} {output}: {up} is a file, so the folder cannot be created");
         }
+        if (WhyNotWritable(real) is { } why) throw new ConfigurationException($"{setting} {output} cannot be written: {why}");
+    }
+
+    /// <summary>
+    /// Why nothing could be written in <paramref name="folder"/> (null when it could): an existing parent is a file, a
+    /// missing name is longer than <see cref="AtomicFile.MaxNameBytes"/> bytes, or the nearest existing folder refuses a new
+    /// entry (read-only mount, permission, /proc). Asked before any work, so that a batch is not run to fail at its
+    /// first temp file. The probe is a hidden file of the temp-name pattern, deleted on close; nothing else is created.
+    /// </summary>
+    public static string? WhyNotWritable(string folder)
+    {
+        string full = Path.GetFullPath(folder);
+        string? existing = full;
+        while (!string.IsNullOrEmpty(existing) && !Directory.Exists(existing))
+        {
+            if (File.Exists(existing)) return $"{existing} is a file, not a folder";
+            string name = Path.GetFileName(existing);
+            if (System.Text.Encoding.UTF8.GetByteCount(name) > AtomicFile.MaxNameBytes)
+                return $"the name {name[..Math.Min(24, name.Length)]}... is longer than {AtomicFile.MaxNameBytes} bytes";
+            existing = Path.GetDirectoryName(existing);
+        }
+        if (string.IsNullOrEmpty(existing)) return null;
+        string probe = Path.Combine(existing, AtomicFile.TempName("unetsharp-write-probe", Environment.ProcessId, Guid.NewGuid()));
+        try
+        {
+            using var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+            return null;
+        }
+        // the exception's own text names the probe file, which the user never asked for: say what it means
+        catch (UnauthorizedAccessException) { return $"{existing} refused a new entry (permission denied or read-only)"; }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return $"{existing} refused a new entry (this file system takes none)"; }
+        catch (IOException e) { return $"{existing} refused a new entry ({e.Message.Replace($"'{probe}'", "").Replace(probe, "").TrimEnd(' ', ':', '.')})"; }
     }
 
     /// <summary>

@@ -121,7 +121,7 @@ static class NamespaceDependencies
         .Select(f => (OpCode)f.GetValue(null)!).ToDictionary(c => c.Value);
 
     /// <summary>The types, methods and fields a method body names (ldtoken, call, newobj, ldfld, castclass, ...).</summary>
-    static IEnumerable<MemberInfo> BodyMembers(MethodBase method)
+    internal static IEnumerable<MemberInfo> BodyMembers(MethodBase method)
     {
         byte[]? il;
         try { il = method.GetMethodBody()?.GetILAsByteArray(); }
