@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using UNetSharp.Tests.Evaluation;
 using System.Reflection;
 using Google.Protobuf;
 using UNetSharp.Onnx;
@@ -21,18 +21,6 @@ public sealed class OrtQuietTests : IDisposable
 
     string Dir(string name) => Path.Combine(root, name);
 
-    static (int Code, string Stdout, string Stderr) Cli(string dir, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(typeof(UNetSharp.Cli.CliApp).Assembly.Location);
-        foreach (string a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3))) { process.Kill(entireProcessTree: true); throw new TimeoutException(string.Join(" ", args)); }
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
-
     [Fact]
     public void AModelThatMakesOrtWarnPredictsWithoutOrtLinesOnStderr()
     {
@@ -47,8 +35,8 @@ public sealed class OrtQuietTests : IDisposable
         proto.Graph.Initializer.Add(new global::Onnx.TensorProto { Name = "unused_weight", DataType = (int)global::Onnx.TensorProto.Types.DataType.Float, Dims = { 2 }, FloatData = { 1f, 2f } });
         File.WriteAllBytes(onnx, proto.ToByteArray());
 
-        var result = Cli(root, "predict", "--model", onnx, "--input", input, "--out", Dir("out"), "--threads", "1");
-        Assert.True(result.Code == 0, result.Stderr);
+        var result = CliProcess.RunAsLog(root, "predict", "--model", onnx, "--input", input, "--out", Dir("out"), "--threads", "1");
+        Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.True(File.Exists(Path.Combine(Dir("out"), "a.png")), result.Stdout);
         Assert.DoesNotContain("onnxruntime", result.Stderr);
         Assert.DoesNotContain("unused_weight", result.Stderr);

@@ -61,17 +61,24 @@ internal static class CliProcess
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(string workingDir, params string[] args)
+    /// <summary>Runs it with a 200-column terminal width, so table cells are not cut short.</summary>
+    public static Result Run(string workingDir, params string[] args) => Start(workingDir, "200", TimeSpan.FromMinutes(5), args);
+
+    /// <summary>Runs it as a log file (Slurm, CI) receives it: stdout redirected and no COLUMNS set.</summary>
+    public static Result RunAsLog(string workingDir, params string[] args) => Start(workingDir, null, TimeSpan.FromMinutes(3), args);
+
+    static Result Start(string workingDir, string? columns, TimeSpan timeout, string[] args)
     {
         string cli = typeof(UNetSharp.Cli.Commands.EvaluateCommand).Assembly.Location;
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDir, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(cli);
         foreach (string a in args) start.ArgumentList.Add(a);
-        start.Environment["COLUMNS"] = "200";
+        if (columns is null) start.Environment.Remove("COLUMNS");
+        else start.Environment["COLUMNS"] = columns;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"unetsharp {string.Join(" ", args)} did not finish");

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using UNetSharp.Tests.Evaluation;
 
 namespace UNetSharp.Tests.Honest;
 
@@ -11,24 +11,11 @@ public sealed class RedirectedOutputTests : IDisposable
 
     public void Dispose() => Directory.Delete(root, recursive: true);
 
-    static (int Code, string Stdout, string Stderr) Cli(string dir, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(typeof(UNetSharp.Cli.CliApp).Assembly.Location);
-        foreach (string a in args) start.ArgumentList.Add(a);
-        start.Environment.Remove("COLUMNS");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3))) { process.Kill(entireProcessTree: true); throw new TimeoutException(string.Join(" ", args)); }
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
-
     [Fact]
     public void HelpExamplesAndTableRowsStayOnOneLine()
     {
-        var help = Cli(root, "train", "--help");
-        Assert.Equal(0, help.Code);
+        var help = CliProcess.RunAsLog(root, "train", "--help");
+        Assert.Equal(0, help.ExitCode);
         var lines = help.Stdout.Split('\n');
         Assert.Contains(lines, l => l.Trim() == "unetsharp train --data ../shared/data/isbi2012-em --out runs/isbi --epochs 40");
         Assert.Contains(lines, l => l.Contains("--time-budget <TIME>") && l.Contains("saved in config.json as 'iterations' (default: none, --epochs)"));
@@ -38,8 +25,8 @@ public sealed class RedirectedOutputTests : IDisposable
         int[] reference = Enumerable.Range(0, 16).Select(i => i < 6 ? 1 : i < 12 ? 2 : 0).ToArray();
         UNetSharp.IO.PngFile.WriteLabels(Path.Combine(refs, "a.png"), reference, 4, 4);
         UNetSharp.IO.PngFile.WriteLabels(Path.Combine(pred, "a.png"), reference, 4, 4);
-        var eval = Cli(root, "evaluate", "--pred", pred, "--ref", refs, "--out", Path.Combine(root, "out"), "--regions", "everything_that_is_not_background=1,2;second_class_only=2");
-        Assert.True(eval.Code == 0, eval.Stderr);
+        var eval = CliProcess.RunAsLog(root, "evaluate", "--pred", pred, "--ref", refs, "--out", Path.Combine(root, "out"), "--regions", "everything_that_is_not_background=1,2;second_class_only=2");
+        Assert.True(eval.ExitCode == 0, eval.Stderr);
         var rows = eval.Stdout.Split('\n');
         Assert.Contains(rows, l => l.Contains("everything_that_is_not_background") && l.Contains("1.000") && l.TrimEnd().EndsWith('│'));
         Assert.Contains(rows, l => l.Contains("second_class_only") && l.TrimEnd().EndsWith('│'));
